@@ -1,0 +1,194 @@
+"""The contract every GenLab model keeps, and the adversarial training step the GAN files share.
+
+A model is an ``nn.Module`` built from keyword arguments (its config, saved as ``config.json``). It answers:
+``sample(n, seed=, labels=, **params)`` → images (n, 1, 28, 28) in [-1, 1]; ``training_step(batch, opt)`` → named
+losses (it steps its own optimisers through ``opt``, so GANs and VAEs share one trainer); ``optimizer_groups()``;
+``validation_loss(batch, seed)`` for tests; ``inference_state()``, the weights a checkpoint ships.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genlib import hub
+from genlib.errors import CheckpointError, GenLabError
+
+
+class Stepper(Protocol):
+    """What ``training_step`` gets from the trainer: ``opt.step(name, loss)`` = zero_grad, backward, sync, step."""
+
+    def step(self, name: str, loss: torch.Tensor) -> None: ...
+
+
+def seeded_generator(seed: int, device: torch.device | str = "cpu") -> torch.Generator:
+    """A local RNG: sampling never touches (or depends on) global random state."""
+    return torch.Generator(device=device).manual_seed(int(seed))
+
+
+def to_unit(x: torch.Tensor) -> torch.Tensor:
+    """[-1, 1] → [0, 1]."""
+    return (x + 1) / 2
+
+
+class GenerativeModel(nn.Module):
+    model_id: str = ""
+    inference_prefixes: tuple[str, ...] = ("",)  # state-dict prefixes shipped in model.safetensors
+
+    def __init__(self, **config):
+        super().__init__()
+        self.config = dict(config)
+        self.num_classes = int(config.get("num_classes", 0))
+
+    # ------------------------------------------------------------------ sampling
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def check_labels(self, n: int, labels) -> torch.Tensor | None:
+        if not self.num_classes:
+            if labels is not None:
+                raise GenLabError(f"Model '{self.model_id}' is unconditional; it takes no class.")
+            return None
+        if labels is None:
+            raise GenLabError(f"Model '{self.model_id}' is conditional; give a class from 0 to {self.num_classes - 1}.")
+        labels = torch.as_tensor(labels, dtype=torch.long).reshape(-1)
+        if labels.numel() == 1:
+            labels = labels.expand(n)
+        if labels.numel() != n:
+            raise GenLabError(f"Got {labels.numel()} labels for {n} samples.")
+        if labels.min() < 0 or labels.max() >= self.num_classes:
+            raise GenLabError(f"Class must be between 0 and {self.num_classes - 1}; got {labels.tolist()[:5]}.")
+        return labels.to(self.device)
+
+    def latent_noise(self, n: int, seed: int, temperature: float = 1.0) -> torch.Tensor:
+        z = torch.randn(n, self.latent_dim, generator=seeded_generator(seed), dtype=torch.float32)
+        return (z * temperature).to(self.device)
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0) -> torch.Tensor:
+        """``n`` images (n, 1, 28, 28) in [-1, 1]; the same seed (and labels) gives the same images."""
+        labels = self.check_labels(n, labels)
+        return self.decode(self.latent_noise(n, seed, temperature), labels)
+
+    def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ training
+    def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
+        return {"main": list(self.parameters())}
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], opt: Stepper) -> dict[str, torch.Tensor]:
+        raise NotImplementedError
+
+    @torch.no_grad()
+    def validation_loss(self, batch: tuple[torch.Tensor, torch.Tensor], seed: int = 0) -> float:
+        raise NotImplementedError
+
+    def ema_module(self) -> nn.Module:
+        """The part whose weights an EMA averages (the generator for GANs, everything for a VAE)."""
+        return self
+
+    # ------------------------------------------------------------------ checkpoints
+    def inference_state(self) -> dict[str, torch.Tensor]:
+        return {k: v for k, v in self.state_dict().items() if k.startswith(self.inference_prefixes)}
+
+    def save_pretrained(self, folder: str | Path, meta: dict | None = None, dtype: torch.dtype | None = None) -> None:
+        hub.save_folder(Path(folder), {"model": self.model_id, **self.config}, self.inference_state(), meta or {},
+                        dtype=dtype)
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path) -> tuple["GenerativeModel", dict]:
+        """Rebuild a model from its folder (any registered id); returns (model in eval mode, meta)."""
+        from genlib.registry import get_spec
+
+        config, state, meta = hub.load_folder(Path(folder))
+        model_id = config.pop("model", None)
+        if not model_id:
+            raise CheckpointError(f"{folder}/config.json names no model.")
+        try:
+            model = get_spec(model_id).factory(**config)
+        except TypeError as e:
+            raise CheckpointError(f"{folder}/config.json does not fit model '{model_id}' ({e}).") from None
+        expected = set(model.inference_state())
+        if set(state) != expected:
+            missing, extra = sorted(expected - set(state))[:3], sorted(set(state) - expected)[:3]
+            raise CheckpointError(f"Checkpoint {folder} does not match '{model_id}' (missing {missing}, extra {extra}).")
+        try:
+            model.load_state_dict(state, strict=False)
+        except RuntimeError as e:
+            raise CheckpointError(f"Checkpoint {folder} has wrongly shaped weights for '{model_id}': {e}") from None
+        return model.eval(), meta
+
+    def dummy_batch(self, n: int = 8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
+        g = seeded_generator(seed)
+        x = torch.rand(n, 1, 28, 28, generator=g) * 2 - 1
+        y = torch.randint(0, max(self.num_classes, 10), (n,), generator=g)
+        return x, y
+
+
+class GANModel(GenerativeModel):
+    """Non-saturating GAN (Goodfellow et al., 2014) with one-sided label smoothing (Salimans et al., 2016).
+
+    Subclasses set ``self.generator(z, labels)`` and ``self.discriminator(x, labels) -> (logit, class_logits|None)``.
+    Conditional models add an auxiliary classification loss on real and fake images (AC-GAN, Odena et al., 2017),
+    which keeps samples of the requested class.
+    """
+
+    inference_prefixes = ("generator.",)
+    real_target = 0.9
+
+    def __init__(self, latent_dim: int = 100, num_classes: int = 0, **config):
+        super().__init__(latent_dim=latent_dim, num_classes=num_classes, **config)
+        self.latent_dim = latent_dim
+
+    def decode(self, z, labels=None):
+        return self.generator(z, labels)
+
+    def optimizer_groups(self):
+        return {"d": list(self.discriminator.parameters()), "g": list(self.generator.parameters())}
+
+    def ema_module(self):
+        return self.generator
+
+    def _losses_d(self, x, y, fake):
+        real_logit, real_cls = self.discriminator(x, y)
+        fake_logit, _ = self.discriminator(fake, y)
+        loss_real = F.binary_cross_entropy_with_logits(real_logit, torch.full_like(real_logit, self.real_target))
+        loss_fake = F.binary_cross_entropy_with_logits(fake_logit, torch.zeros_like(fake_logit))
+        loss_cls = F.cross_entropy(real_cls, y) if real_cls is not None else torch.zeros((), device=x.device)
+        return loss_real + loss_fake + loss_cls, real_logit, fake_logit
+
+    def training_step(self, batch, opt):
+        x, y = batch
+        y = y if self.num_classes else None
+        z = torch.randn(x.size(0), self.latent_dim, device=x.device)
+        fake = self.generator(z, y)  # fakes take the real batch's labels: classes stay balanced
+
+        # ---- D: real → 0.9, fake → 0 (+ classify real)
+        loss_d, real_logit, fake_logit = self._losses_d(x, y, fake.detach())
+        opt.step("d", loss_d)
+
+        # ---- G: make D call fakes real (+ of the requested class)
+        logit, cls = self.discriminator(fake, y)
+        loss_g = F.binary_cross_entropy_with_logits(logit, torch.ones_like(logit))
+        if cls is not None:
+            loss_g = loss_g + F.cross_entropy(cls, y)
+        opt.step("g", loss_g)
+        return {
+            "loss_d": loss_d.detach(),
+            "loss_g": loss_g.detach(),
+            "d_real": torch.sigmoid(real_logit).mean().detach(),
+            "d_fake": torch.sigmoid(fake_logit).mean().detach(),
+        }
+
+    @torch.no_grad()
+    def validation_loss(self, batch, seed=0):
+        x, y = batch
+        y = y if self.num_classes else None
+        z = torch.randn(x.size(0), self.latent_dim, generator=seeded_generator(seed)).to(x.device)
+        return float(self._losses_d(x, y, self.generator(z, y))[0])

@@ -1,0 +1,149 @@
+"""One registry that both front ends, the CLI and the tests read.
+
+A :class:`ModelSpec` says what a model is (family, modality, capabilities), which generation controls it takes
+(:class:`Param`, rendered as widgets by both UIs), its presets (``tiny`` for tests, ``default`` for shipped
+checkpoints) and how to train it. Each file in ``genlib/models/`` calls :func:`register` for its ids; adding a model is
+adding one file (and its checkpoint folder ``checkpoints/<model>-<dataset>/``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from genlib.errors import GenLabError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Param:
+    """A generation control. ``kind`` is "int", "float" or "choice"; UIs render a slider/number or a dropdown."""
+
+    name: str
+    kind: str
+    default: Any
+    label: str
+    min: float | None = None
+    max: float | None = None
+    step: float | None = None
+    choices: tuple = ()
+    help: str = ""
+
+    def validate(self, value: Any) -> Any:
+        """Coerce ``value`` to this param's type, or raise a one-sentence error naming the allowed range."""
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise GenLabError(f"{self.label} must be one of {', '.join(map(str, self.choices))}; got {value!r}.")
+            return value
+        try:
+            number = int(value) if self.kind == "int" else float(value)
+        except (TypeError, ValueError):
+            raise GenLabError(f"{self.label} must be a number; got {value!r}.") from None
+        if self.kind == "int" and float(value) != number:
+            raise GenLabError(f"{self.label} must be a whole number; got {value!r}.")
+        if number != number or (self.min is not None and number < self.min) or (
+            self.max is not None and number > self.max
+        ):
+            raise GenLabError(f"{self.label} must be between {self.min} and {self.max}; got {value!r}.")
+        return number
+
+
+# Controls every image generator shares; per-model params are added to these.
+SEED = Param("seed", "int", 0, "Seed", 0, 2**31 - 1, 1, help="Same seed, same images.")
+COUNT = Param("n", "int", 16, "Count", 1, 10_000, 1, help="How many images to sample.")
+UI_MAX_COUNT = 64
+
+
+@dataclass(frozen=True)
+class TrainRecipe:
+    """How the shipped checkpoint is trained: batch size, learning rate and length per dataset."""
+
+    batch_size: int = 64
+    lr: float = 2e-4
+    steps: dict[str, int] = field(default_factory=dict)
+    ema: float = 0.0
+    store_dtype: str = "float16"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    id: str
+    title: str
+    family: str
+    factory: Callable[..., Any]
+    presets: dict[str, dict]
+    description: str = ""
+    modality: str = "image"
+    generative: bool = True
+    conditional: bool = False
+    encoder: bool = False
+    params: tuple[Param, ...] = ()
+    recipe: TrainRecipe = TrainRecipe()
+    datasets: tuple[str, ...] = ("mnist", "fashion")
+
+    def config(self, preset: str = "default", num_classes: int = 10) -> dict:
+        if preset not in self.presets:
+            raise GenLabError(f"Model '{self.id}' has no preset '{preset}'; choose one of: {', '.join(self.presets)}.")
+        return {**self.presets[preset], **({"num_classes": num_classes} if self.conditional else {})}
+
+    def build(self, preset: str = "default", num_classes: int = 10, **overrides):
+        return self.factory(**{**self.config(preset, num_classes), **overrides})
+
+    @property
+    def latent_dim(self) -> int | None:
+        return self.presets["default"].get("latent_dim")
+
+    def capabilities(self) -> dict:
+        return {"conditional": self.conditional, "encoder": self.encoder, "latent_dim": self.latent_dim}
+
+    def all_params(self) -> tuple[Param, ...]:
+        return (SEED, COUNT, *self.params)
+
+
+_REGISTRY: dict[str, ModelSpec] = {}
+
+
+def register(spec: ModelSpec) -> ModelSpec:
+    if spec.id in _REGISTRY and _REGISTRY[spec.id].factory is not spec.factory:
+        raise ValueError(f"model id '{spec.id}' registered twice")
+    _REGISTRY[spec.id] = spec
+    return spec
+
+
+def _ensure_loaded() -> None:
+    import genlib.models  # noqa: F401  (imports every model file, which registers its ids)
+
+
+def specs(generative: bool | None = True) -> list[ModelSpec]:
+    """All registered specs, in registration order (``generative=None`` includes classifiers)."""
+    _ensure_loaded()
+    return [s for s in _REGISTRY.values() if generative is None or s.generative == generative]
+
+
+def get_spec(model_id: str) -> ModelSpec:
+    _ensure_loaded()
+    if model_id not in _REGISTRY:
+        raise GenLabError(f"Unknown model '{model_id}'; choose one of: {', '.join(_REGISTRY)}.")
+    return _REGISTRY[model_id]
+
+
+def checkpoint_roots() -> list[Path]:
+    """Folders searched for ``<model>-<dataset>/`` checkpoints: $GENLAB_CHECKPOINTS (os.pathsep-separated) first."""
+    extra = [Path(p) for p in os.environ.get("GENLAB_CHECKPOINTS", "").split(os.pathsep) if p]
+    return [*extra, ROOT / "checkpoints"]
+
+
+def checkpoint_dir(model_id: str, dataset: str) -> Path | None:
+    for root in checkpoint_roots():
+        folder = root / f"{model_id}-{dataset}"
+        if (folder / "config.json").is_file():
+            return folder
+    return None
+
+
+def available(generative: bool | None = True) -> list[tuple[ModelSpec, str, Path]]:
+    """Every (spec, dataset, folder) with a checkpoint on disk: what the front ends offer."""
+    return [(s, d, p) for s in specs(generative) for d in s.datasets if (p := checkpoint_dir(s.id, d))]

@@ -1,0 +1,130 @@
+"""Loading and sampling for the front ends and the CLI: a shared, read-only model cache and validated calls.
+
+Models are loaded once per process (thread-safe) and never mutated by a request; every call carries its own seed and
+uses a local generator, so concurrent users never disturb each other's results.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from genlib.data import dataset_info
+from genlib.errors import GenLabError
+from genlib.images import grid, to_uint8
+from genlib.models.base import GenerativeModel
+from genlib.registry import ModelSpec, available, checkpoint_dir, get_spec
+
+_cache: dict[tuple[str, str], tuple[GenerativeModel, dict]] = {}
+_lock = threading.Lock()
+
+
+def list_models(generative: bool | None = True) -> list[dict]:
+    """Every (model, dataset) with a checkpoint on disk, with capabilities and stored metrics."""
+    from genlib import hub
+
+    rows = []
+    for spec, ds, folder in available(generative):
+        try:
+            meta = hub.read_json(folder / hub.META)
+        except GenLabError:
+            meta = {}
+        rows.append({"model": spec.id, "dataset": ds, "title": spec.title, "family": spec.family,
+                     **spec.capabilities(), "steps": meta.get("steps"), "device": meta.get("device"),
+                     "metrics": meta.get("metrics", {}), "path": str(folder)})
+    return rows
+
+
+def model_choices(dataset: str) -> list[str]:
+    """Ids of generators with a checkpoint for ``dataset``, in registry order (what the UIs' model menus list)."""
+    return [spec.id for spec, ds, _ in available() if ds == dataset]
+
+
+def load(model_id: str, dataset: str) -> tuple[GenerativeModel, dict]:
+    """The model trained on ``dataset`` (shared, eval mode) and its meta. Loaded once per process."""
+    spec = get_spec(model_id)
+    dataset_info(dataset)
+    key = (model_id, dataset)
+    with _lock:
+        if key not in _cache:
+            folder = checkpoint_dir(model_id, dataset)
+            if folder is None:
+                have = ", ".join(model_choices(dataset)) or "none"
+                raise GenLabError(f"No trained '{model_id}' checkpoint for {dataset}; available for {dataset}: {have}. "
+                                  f"Train one with `genlib train {model_id} --dataset {dataset}`.")
+            model, meta = GenerativeModel.from_pretrained(folder)
+            if spec.generative:
+                model.requires_grad_(False)
+            _cache[key] = (model, meta)
+        return _cache[key]
+
+
+def _labels_for(spec: ModelSpec, label, n: int, seed: int, num_classes: int):
+    """Class ids for a conditional model: an int (all the same), a list, or None/'random' (seeded, balanced)."""
+    if not spec.conditional:
+        if label not in (None, "random", -1):
+            raise GenLabError(f"Model '{spec.id}' is unconditional; it takes no class.")
+        return None
+    if label in (None, "random", -1):
+        order = torch.randperm(num_classes, generator=torch.Generator().manual_seed(seed))
+        return order.repeat(n // num_classes + 1)[:n]
+    values = [label] if np.isscalar(label) else list(label)
+    try:
+        ids = [int(v) for v in values]
+    except (TypeError, ValueError):
+        raise GenLabError(f"Class must be a number from 0 to {num_classes - 1}; got {label!r}.") from None
+    if any(i < 0 or i >= num_classes or float(v) != i for i, v in zip(ids, values)):
+        raise GenLabError(f"Class must be a whole number from 0 to {num_classes - 1}; got {label!r}.")
+    return torch.tensor(ids if len(ids) > 1 else ids * n)
+
+
+@dataclass
+class Generation:
+    images: np.ndarray  # (n, 28, 28) uint8
+    labels: np.ndarray  # (n,) int64, -1 where unconditional
+    seconds: float
+
+
+def generate(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, **params) -> Generation:
+    """Validated sampling: every argument is checked against the registry before any work is done."""
+    spec = get_spec(model_id)
+    if not spec.generative:
+        raise GenLabError(f"'{model_id}' is not a generator.")
+    info = dataset_info(dataset)
+    declared = {p.name: p for p in spec.all_params()}
+    n, seed = declared["n"].validate(n), declared["seed"].validate(seed)
+    unknown = set(params) - set(declared)
+    if unknown:
+        raise GenLabError(f"Model '{model_id}' has no setting {', '.join(sorted(unknown))}; "
+                          f"it takes {', '.join(declared)}.")
+    params = {k: declared[k].validate(v) for k, v in params.items()}
+    label_ids = _labels_for(spec, labels, n, seed, info.num_classes)
+    model, _ = load(model_id, dataset)
+    start = time.perf_counter()
+    with torch.inference_mode():
+        images = to_uint8(model.sample(n, seed=seed, labels=label_ids, **params))
+    seconds = time.perf_counter() - start
+    out_labels = label_ids.numpy() if label_ids is not None else np.full(n, -1)
+    return Generation(images, out_labels.astype(np.int64), seconds)
+
+
+def sample(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, **params) -> np.ndarray:
+    """``n`` samples as (n, 28, 28) uint8. ``labels``: a class id, a list of ids, or None (random, seeded)."""
+    return generate(model_id, dataset, n, seed, labels, **params).images
+
+
+def sample_grid(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, scale: int = 4,
+                **params) -> Image.Image:
+    """The same samples tiled into one PIL image (what the front ends show)."""
+    return grid(generate(model_id, dataset, n, seed, labels, **params).images, scale=scale)
+
+
+def clear_cache() -> None:
+    with _lock:
+        _cache.clear()
