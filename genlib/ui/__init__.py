@@ -1,0 +1,1 @@
+"""Front-end helpers: registry → widgets. Only this package imports gradio or streamlit."""

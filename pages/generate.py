@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import generate_page
+
+generate_page()

@@ -1,0 +1,10 @@
+"""GenLab's Streamlit front end: `streamlit run streamlit_app.py`. Pages live in pages/; logic lives in genlib."""
+
+import os
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="GenLab", layout="wide")
+st.navigation([st.Page("pages/generate.py", title="Generate", default=True)]).run()
