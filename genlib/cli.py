@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 
@@ -73,7 +74,7 @@ def cmd_train(args) -> int:
         preset=args.preset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         seed=args.seed, device=args.device, resume=args.resume, ema=args.ema,
         checkpoint_every=args.checkpoint_every, sample_every=args.sample_every, progress=not args.no_progress,
-        limit_train=args.limit_train,
+        limit_train=args.limit_train, command=shlex.join(["genlib", *args.argv]),
     ))
     print(f"trained {meta['model']} on {meta['dataset']}: {meta['steps']} steps, {meta['wall_time_s']} s on "
           f"{meta['device']}; losses {meta['final_losses']}; wrote {args.out or f'runs/{args.model}-{args.dataset}'}")
@@ -172,7 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     from genlib.errors import GenLabError
 
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     if getattr(args, "dry_run", False):
         args.preset, args.steps, args.limit_train = "tiny", 2, args.limit_train or 64
         args.batch_size = args.batch_size or 16

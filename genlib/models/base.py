@@ -89,6 +89,9 @@ class GenerativeModel(nn.Module):
     def validation_loss(self, batch: tuple[torch.Tensor, torch.Tensor], seed: int = 0) -> float:
         raise NotImplementedError
 
+    def after_training(self, images: torch.Tensor, labels: torch.Tensor) -> None:
+        """Hook run once on the training set (in [-1, 1]) before the checkpoint is written; VAEs fit their prior."""
+
     def ema_module(self) -> nn.Module:
         """The part whose weights an EMA averages (the generator for GANs, everything for a VAE)."""
         return self
@@ -143,7 +146,7 @@ class GANModel(GenerativeModel):
     real_target = 0.9
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 0, **config):
-        super().__init__(latent_dim=latent_dim, num_classes=num_classes, **config)
+        super().__init__(latent_dim=latent_dim, **({"num_classes": num_classes} if num_classes else {}), **config)
         self.latent_dim = latent_dim
 
     def decode(self, z, labels=None):

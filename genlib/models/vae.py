@@ -3,6 +3,11 @@
 Encoder: (1, 28, 28) → conv → (32, 14, 14) → conv → (64, 7, 7) → dense → (μ, log σ²). Decoder mirrors it and outputs
 Bernoulli logits per pixel. Loss = −ELBO per image = BCE(x, x̂) summed over pixels + β·KL(q(z|x) ‖ N(0, I)).
 The conditional model feeds a one-hot class to both encoder and decoder, so ``sample(labels=k)`` draws class k.
+
+Sampling from N(0, I) lands partly in "holes" the decoder never saw, because the aggregate posterior is not the prior.
+After training we therefore fit a full-covariance Gaussian to the encoded training set, one per class (ex-post density
+estimation, Ghosh et al., 2020): the conditional model samples its class's Gaussian, the unconditional one a mixture
+weighted by class frequency. ``prior="standard"`` samples N(0, I) instead, to show the difference.
 """
 
 from __future__ import annotations
@@ -14,16 +19,22 @@ from torch import nn
 from genlib.errors import GenLabError
 from genlib.models.base import GenerativeModel, seeded_generator, to_unit
 from genlib.models.gan_mlp import TEMPERATURE
-from genlib.registry import ModelSpec, TrainRecipe, register
+from genlib.registry import ModelSpec, Param, TrainRecipe, register
 
 
 class ConvVAE(GenerativeModel):
     model_id = "vae"
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 0,
-                 beta: float = 1.0):
-        super().__init__(latent_dim=latent_dim, channels=channels, hidden=hidden, num_classes=num_classes, beta=beta)
+                 beta: float = 1.0, prior_components: int = 10):
+        super().__init__(latent_dim=latent_dim, channels=channels, hidden=hidden, num_classes=num_classes, beta=beta,
+                         prior_components=prior_components)
         self.latent_dim, self.beta = latent_dim, beta
+        comps = num_classes or prior_components
+        # fitted prior: mixture weights (K,), means (K, D), Cholesky factors (K, D, D); N(0, I) until fitted
+        self.register_buffer("prior_weight", torch.full((comps,), 1.0 / comps))
+        self.register_buffer("prior_mean", torch.zeros(comps, latent_dim))
+        self.register_buffer("prior_chol", torch.eye(latent_dim).repeat(comps, 1, 1))
         c, c2, k = channels, channels * 2, num_classes
         self.encoder = nn.Sequential(
             nn.Conv2d(1, c, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, C, 14, 14)
@@ -61,6 +72,45 @@ class ConvVAE(GenerativeModel):
     def decode(self, z, labels=None):
         return torch.sigmoid(self.decode_logits(z, labels)) * 2 - 1  # mean image in [-1, 1]
 
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, prior: str = "fitted"):
+        """``n`` images in [-1, 1]; ``prior`` is "fitted" (per-class Gaussians) or "standard" (N(0, I))."""
+        labels = self.check_labels(n, labels)
+        g = seeded_generator(seed)
+        eps = torch.randn(n, self.latent_dim, generator=g)
+        if prior == "standard":
+            z = eps * temperature
+        elif prior == "fitted":
+            comp = labels.cpu() if labels is not None else torch.multinomial(
+                self.prior_weight.cpu(), n, replacement=True, generator=g)
+            mean, chol = self.prior_mean.cpu()[comp], self.prior_chol.cpu()[comp]
+            z = mean + temperature * (chol @ eps.unsqueeze(-1)).squeeze(-1)  # (n, D)
+        else:
+            raise GenLabError(f"prior must be 'fitted' or 'standard'; got {prior!r}.")
+        return self.decode(z.to(self.device), labels)
+
+    @torch.no_grad()
+    def after_training(self, images: torch.Tensor, labels: torch.Tensor) -> None:
+        """Fit the per-class Gaussians of the posterior means μ(x) over the training set."""
+        was_training = self.training
+        self.eval()
+        mus = []
+        for i in range(0, len(images), 1000):
+            y = labels[i:i + 1000].to(self.device) if self.num_classes else None
+            mus.append(self.encode(images[i:i + 1000].to(self.device), y)[0].float().cpu())
+        mu, labels = torch.cat(mus), labels.cpu()
+        eye = torch.eye(self.latent_dim)
+        for k in range(len(self.prior_mean)):
+            mk = mu[labels == k]
+            if len(mk) <= self.latent_dim:  # too few points for a covariance: keep N(0, I) for this component
+                continue
+            cov = torch.cov(mk.T) + 1e-4 * eye
+            self.prior_mean[k] = mk.mean(0).to(self.prior_mean)
+            self.prior_chol[k] = torch.linalg.cholesky(cov).to(self.prior_chol)
+            self.prior_weight[k] = len(mk) / len(mu)
+        self.prior_weight /= self.prior_weight.sum()
+        self.train(was_training)
+
     def _elbo_terms(self, x, y, eps):
         mu, logvar = self.encode(x, y)
         z = mu + eps * torch.exp(0.5 * logvar)  # reparameterisation trick
@@ -93,29 +143,31 @@ class ConditionalVAE(ConvVAE):
     model_id = "cvae"
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 10,
-                 beta: float = 1.0):
-        super().__init__(latent_dim, channels, hidden, num_classes, beta)
+                 beta: float = 1.0, prior_components: int = 10):
+        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components)
 
 
 class VAE2D(ConvVAE):
     model_id = "vae2d"
 
 
+PRIOR = Param("prior", "choice", "fitted", "Latent prior", choices=("fitted", "standard"),
+              help="fitted: Gaussians fitted to the encoded training set; standard: N(0, I), with its holes.")
 RECIPE = TrainRecipe(batch_size=64, lr=1e-3, steps={"mnist": 5000, "fashion": 6000})
 TINY = {"latent_dim": 2, "channels": 4, "hidden": 16}
 
 register(ModelSpec(
-    id="vae", title="VAE (16-D latent)", family="vae", factory=ConvVAE, encoder=True, params=(TEMPERATURE,),
+    id="vae", title="VAE (16-D latent)", family="vae", factory=ConvVAE, encoder=True, params=(TEMPERATURE, PRIOR),
     presets={"default": {"latent_dim": 16}, "tiny": TINY}, recipe=RECIPE,
     description="Convolutional variational autoencoder with a 16-dimensional latent space.",
 ))
 register(ModelSpec(
-    id="vae2d", title="VAE (2-D latent)", family="vae", factory=VAE2D, encoder=True, params=(TEMPERATURE,),
+    id="vae2d", title="VAE (2-D latent)", family="vae", factory=VAE2D, encoder=True, params=(TEMPERATURE, PRIOR),
     presets={"default": {"latent_dim": 2}, "tiny": TINY}, recipe=RECIPE,
     description="The same VAE with a 2-D latent space, so the whole latent plane can be drawn as a map.",
 ))
 register(ModelSpec(
     id="cvae", title="Conditional VAE", family="vae", factory=ConditionalVAE, encoder=True, conditional=True,
-    params=(TEMPERATURE,), presets={"default": {"latent_dim": 16}, "tiny": TINY}, recipe=RECIPE,
+    params=(TEMPERATURE, PRIOR), presets={"default": {"latent_dim": 16}, "tiny": TINY}, recipe=RECIPE,
     description="VAE conditioned on the class label (Sohn et al., 2015).",
 ))

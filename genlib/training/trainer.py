@@ -61,7 +61,7 @@ class _Stepper:
 
     def step(self, name: str, loss: torch.Tensor) -> None:
         if not torch.isfinite(loss):
-            raise TrainingDiverged(f"The loss for '{name}' became {float(loss)}; lower the learning rate (--lr) "
+            raise TrainingDiverged(f"The loss for '{name}' became {float(loss.detach())}; lower the learning rate (--lr) "
                                    "or resume from the last good checkpoint.")
         opt = self.optimizers[name]
         opt.zero_grad(set_to_none=True)
@@ -224,6 +224,7 @@ def train(cfg: TrainConfig) -> dict:
                 break
     if progress:
         progress.close()
+    in_sync = _ranks_in_sync(model) if world > 1 else None
     last = dict(running)
     wall = elapsed_before + time.time() - t0
     trained_now = step - start_step
@@ -235,15 +236,27 @@ def train(cfg: TrainConfig) -> dict:
         "mixed_precision": accelerator.mixed_precision, "wall_time_s": round(wall, 1),
         "images_per_s_this_run": round(trained_now * batch_size / max(time.time() - t0, 1e-9), 1),
         "final_losses": {k: round(v, 4) for k, v in last.items()}, "command": cfg.command,
+        **({"ranks_in_sync": in_sync} if in_sync is not None else {}),
         "libraries": _library_versions(), "metrics": {},
     }
     if accelerator.is_main_process:
         if ema:
             model.ema_module().load_state_dict({k: v.to(model.device) for k, v in ema.shadow.items()})
+        model.after_training(images, labels)
         store = getattr(torch, cfg.store_dtype or recipe.store_dtype)
         model.save_pretrained(out, meta, dtype=store)
     accelerator.wait_for_everyone()
     return meta
+
+
+@torch.no_grad()
+def _ranks_in_sync(model: torch.nn.Module) -> bool:
+    """True when every process holds the same parameters (what gradient averaging guarantees)."""
+    flat = torch.cat([p.detach().reshape(-1).float() for p in model.parameters()])
+    lo, hi = flat.clone(), flat.clone()
+    torch.distributed.all_reduce(lo, op=torch.distributed.ReduceOp.MIN)
+    torch.distributed.all_reduce(hi, op=torch.distributed.ReduceOp.MAX)
+    return bool(torch.equal(lo, hi))
 
 
 @torch.no_grad()
