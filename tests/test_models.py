@@ -6,7 +6,6 @@ import torch
 from genlib.errors import GenLabError
 from genlib.models.base import GenerativeModel
 from genlib.registry import get_spec, specs
-from genlib.training.trainer import _Stepper
 
 ALL = [s.id for s in specs(None)]
 GENERATORS = [s.id for s in specs()]
@@ -129,13 +128,13 @@ def test_vae_prior_is_fitted_to_the_training_set():
     assert not torch.equal(fitted, standard)
 
 
-def test_nan_guard_stops_with_a_clear_message():
-    from accelerate import Accelerator
+def test_nan_guard_stops_training_with_one_sentence(tmp_path, subprocess_env):
+    import subprocess
 
-    from genlib.errors import TrainingDiverged
+    from conftest import ROOT, genlib_cmd
 
-    model = tiny("vae")
-    opts = {"main": torch.optim.Adam(model.parameters())}
-    stepper = _Stepper(Accelerator(cpu=True), opts, model, None)
-    with pytest.raises(TrainingDiverged, match="became nan; lower the learning rate"):
-        stepper.step("main", torch.tensor(float("nan"), requires_grad=True))
+    cmd = genlib_cmd("train", "vae", "--dataset", "digits", "--preset", "tiny", "--steps", "200", "--lr", "1e12",
+                     "--out", str(tmp_path / "run"), "--no-progress")
+    res = subprocess.run(cmd, capture_output=True, text=True, env=subprocess_env, cwd=ROOT, timeout=300)
+    assert res.returncode == 2 and "Traceback" not in res.stderr, res.stderr
+    assert "became nan; lower the learning rate (--lr)" in res.stderr or "became inf;" in res.stderr
