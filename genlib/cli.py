@@ -91,7 +91,15 @@ def cmd_sample(args) -> int:
     if out.suffix not in (".png", ".npz"):
         print(f"genlib: --out must end in .png (a grid) or .npz (arrays); got {out.name}", file=sys.stderr)
         return 2
-    params = {"temperature": args.temperature} if args.temperature is not None else {}
+    params = {}
+    for item in args.param or []:
+        name, sep, value = item.partition("=")
+        if not sep:
+            print(f"genlib: --param takes NAME=VALUE; got {item!r}", file=sys.stderr)
+            return 2
+        params[name.strip()] = value.strip()
+    if args.temperature is not None:
+        params["temperature"] = args.temperature
     result = generate(args.model, args.dataset, n=args.n, seed=args.seed, labels=args.class_, **params)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".png":
@@ -154,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--class", dest="class_", type=int, help="class id for conditional models (default: random)")
     s.add_argument("--seed", type=_int_arg("--seed", 0, 2**31 - 1), default=0)
     s.add_argument("--n", type=_int_arg("--n", 1, 10_000), default=64)
-    s.add_argument("--temperature", type=float)
+    s.add_argument("--temperature", type=float, help="latent temperature (0-2, default 1)")
+    s.add_argument("--param", action="append", metavar="NAME=VALUE",
+                   help="any generation control the model declares, e.g. --param prior=standard (repeatable)")
     s.add_argument("--scale", type=_int_arg("--scale", 1, 16), default=2, help="grid upscaling for .png")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_sample)

@@ -32,6 +32,10 @@ def test_sample_npz_has_images_and_requested_labels(tmp_path, subprocess_env):
     png = tmp_path / "grid.png"
     assert run("sample", "vae", "--dataset", "fashion", "--n", "9", "--out", str(png), env=subprocess_env).returncode == 0
     assert Image.open(png).size[0] > 28
+    std = tmp_path / "std.png"
+    res = run("sample", "vae", "--dataset", "mnist", "--param", "prior=standard", "--temperature", "0.5", "--out",
+              str(std), env=subprocess_env)
+    assert res.returncode == 0, res.stderr
     npz = tmp_path / "u.npz"
     assert run("sample", "gan", "--dataset", "mnist", "--n", "4", "--out", str(npz), env=subprocess_env).returncode == 0
     with np.load(npz) as z:
@@ -48,6 +52,8 @@ def test_sample_npz_has_images_and_requested_labels(tmp_path, subprocess_env):
     (("sample", "vae", "--dataset", "mnist", "--n", "ten", "--out", "x.png"), "--n must be a whole number"),
     (("sample", "vae", "--dataset", "mnist", "--temperature", "9", "--out", "x.png"), "between 0.0 and 2.0"),
     (("sample", "vae", "--dataset", "mnist", "--out", "x.jpg"), "must end in .png"),
+    (("sample", "vae", "--dataset", "mnist", "--param", "prior=wide", "--out", "x.png"), "must be one of fitted"),
+    (("sample", "gan", "--dataset", "mnist", "--param", "prior=fitted", "--out", "x.png"), "has no setting prior"),
     (("train", "vae", "--dataset", "mnist", "--steps", "0"), "--steps must be between"),
 ])
 def test_bad_input_gets_one_sentence_and_no_traceback(args, message, tmp_path, subprocess_env):
