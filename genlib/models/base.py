@@ -30,6 +30,17 @@ def seeded_generator(seed: int, device: torch.device | str = "cpu") -> torch.Gen
     return torch.Generator(device=device).manual_seed(int(seed))
 
 
+def random_shift(x: torch.Tensor, max_shift: int = 2) -> torch.Tensor:
+    """Translate each image by up to ``max_shift`` pixels, padding with black (-1). Differentiable in ``x``, so it
+    also serves as DiffAugment's translation (Zhao et al., 2020) on real and fake images alike."""
+    pad = F.pad(x, (max_shift,) * 4, value=-1.0)
+    b, size = x.size(0), x.size(-1)
+    dx, dy = torch.randint(0, 2 * max_shift + 1, (2, b), device=x.device)
+    rows = torch.arange(size, device=x.device)[None, :] + dy[:, None]  # (B, H)
+    cols = torch.arange(size, device=x.device)[None, :] + dx[:, None]  # (B, W)
+    return pad[torch.arange(b, device=x.device)[:, None, None], 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
+
+
 def to_unit(x: torch.Tensor) -> torch.Tensor:
     """[-1, 1] → [0, 1]."""
     return (x + 1) / 2
@@ -139,15 +150,20 @@ class GANModel(GenerativeModel):
 
     Subclasses set ``self.generator(z, labels)`` and ``self.discriminator(x, labels) -> (logit, class_logits|None)``.
     Conditional models add an auxiliary classification loss on real and fake images (AC-GAN, Odena et al., 2017),
-    which keeps samples of the requested class.
+    which keeps samples of the requested class. With ``augment_shift > 0`` the discriminator sees every real and fake
+    image randomly translated (DiffAugment), which keeps it from memorising a small training set.
     """
 
     inference_prefixes = ("generator.",)
     real_target = 0.9
 
-    def __init__(self, latent_dim: int = 100, num_classes: int = 0, **config):
-        super().__init__(latent_dim=latent_dim, **({"num_classes": num_classes} if num_classes else {}), **config)
-        self.latent_dim = latent_dim
+    def __init__(self, latent_dim: int = 100, num_classes: int = 0, augment_shift: int = 0, **config):
+        super().__init__(latent_dim=latent_dim, **({"num_classes": num_classes} if num_classes else {}),
+                         **({"augment_shift": augment_shift} if augment_shift else {}), **config)
+        self.latent_dim, self.augment_shift = latent_dim, augment_shift
+
+    def _d(self, x, y):
+        return self.discriminator(random_shift(x, self.augment_shift) if self.augment_shift else x, y)
 
     def decode(self, z, labels=None):
         return self.generator(z, labels)
@@ -159,8 +175,8 @@ class GANModel(GenerativeModel):
         return self.generator
 
     def _losses_d(self, x, y, fake):
-        real_logit, real_cls = self.discriminator(x, y)
-        fake_logit, _ = self.discriminator(fake, y)
+        real_logit, real_cls = self._d(x, y)
+        fake_logit, _ = self._d(fake, y)
         loss_real = F.binary_cross_entropy_with_logits(real_logit, torch.full_like(real_logit, self.real_target))
         loss_fake = F.binary_cross_entropy_with_logits(fake_logit, torch.zeros_like(fake_logit))
         loss_cls = F.cross_entropy(real_cls, y) if real_cls is not None else torch.zeros((), device=x.device)
@@ -177,7 +193,7 @@ class GANModel(GenerativeModel):
         opt.step("d", loss_d)
 
         # ---- G: make D call fakes real (+ of the requested class)
-        logit, cls = self.discriminator(fake, y)
+        logit, cls = self._d(fake, y)
         loss_g = F.binary_cross_entropy_with_logits(logit, torch.ones_like(logit))
         if cls is not None:
             loss_g = loss_g + F.cross_entropy(cls, y)

@@ -11,19 +11,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlib.models.base import GenerativeModel, seeded_generator
+from genlib.models.base import GenerativeModel, random_shift
 from genlib.registry import ModelSpec, TrainRecipe, register
-
-
-def random_shift(x: torch.Tensor, max_shift: int = 2) -> torch.Tensor:
-    """Translate each image by up to ``max_shift`` pixels (zero/black padding), a cheap augmentation."""
-    pad = F.pad(x, (max_shift,) * 4, value=-1.0)
-    b = x.size(0)
-    dx, dy = (torch.randint(0, 2 * max_shift + 1, (2, b), device=x.device))
-    rows = (torch.arange(28, device=x.device)[None, :] + dy[:, None])  # (B, 28)
-    cols = (torch.arange(28, device=x.device)[None, :] + dx[:, None])
-    idx_b = torch.arange(b, device=x.device)[:, None, None]
-    return pad[idx_b, 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
 
 
 class Classifier(GenerativeModel):

@@ -64,8 +64,10 @@ class DCDiscriminator(nn.Module):
 class DCGAN(GANModel):
     model_id = "dcgan"
 
-    def __init__(self, latent_dim: int = 100, channels: int = 64, num_classes: int = 0, embed_dim: int = 32):
-        super().__init__(latent_dim=latent_dim, num_classes=num_classes, channels=channels, embed_dim=embed_dim)
+    def __init__(self, latent_dim: int = 100, channels: int = 64, num_classes: int = 0, embed_dim: int = 32,
+                 augment_shift: int = 0):
+        super().__init__(latent_dim=latent_dim, num_classes=num_classes, channels=channels, embed_dim=embed_dim,
+                         augment_shift=augment_shift)
         self.generator = DCGenerator(latent_dim, channels, num_classes, embed_dim)
         self.discriminator = DCDiscriminator(channels, num_classes)
 
@@ -73,11 +75,13 @@ class DCGAN(GANModel):
 class ConditionalDCGAN(DCGAN):
     model_id = "cdcgan"
 
-    def __init__(self, latent_dim: int = 100, channels: int = 64, num_classes: int = 10, embed_dim: int = 32):
-        super().__init__(latent_dim, channels, num_classes, embed_dim)
+    def __init__(self, latent_dim: int = 100, channels: int = 64, num_classes: int = 10, embed_dim: int = 32,
+                 augment_shift: int = 0):
+        super().__init__(latent_dim, channels, num_classes, embed_dim, augment_shift)
 
 
-PRESETS = {"default": {"latent_dim": 100, "channels": 64}, "tiny": {"latent_dim": 8, "channels": 4}}
+PRESETS = {"default": {"latent_dim": 100, "channels": 64, "augment_shift": 3},
+           "tiny": {"latent_dim": 8, "channels": 4, "augment_shift": 3}}
 RECIPE = TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 4000, "fashion": 5000}, ema=0.999)
 
 register(ModelSpec(
