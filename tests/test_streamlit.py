@@ -1,7 +1,6 @@
 """The Streamlit page through AppTest: the same registry, the same numbers for the same seed."""
 
 import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import ROOT

@@ -7,7 +7,6 @@ smoothing, the non-saturating generator loss and BatchNorm only after the first 
 
 from __future__ import annotations
 
-import torch
 from torch import nn
 
 from genlib.models.base import GANModel
