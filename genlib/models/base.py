@@ -151,16 +151,20 @@ class GANModel(GenerativeModel):
     Subclasses set ``self.generator(z, labels)`` and ``self.discriminator(x, labels) -> (logit, class_logits|None)``.
     Conditional models add an auxiliary classification loss on real and fake images (AC-GAN, Odena et al., 2017),
     which keeps samples of the requested class. With ``augment_shift > 0`` the discriminator sees every real and fake
-    image randomly translated (DiffAugment), which keeps it from memorising a small training set.
+    image randomly translated (DiffAugment), which keeps it from memorising a small training set. AC-GANs tend to
+    draw one image per class; ``mode_seeking > 0`` adds the mode-seeking term of Mao et al. (2019), which rewards the
+    generator for turning two different latents of the same class into two different images.
     """
 
     inference_prefixes = ("generator.",)
     real_target = 0.9
 
-    def __init__(self, latent_dim: int = 100, num_classes: int = 0, augment_shift: int = 0, **config):
+    def __init__(self, latent_dim: int = 100, num_classes: int = 0, augment_shift: int = 0, mode_seeking: float = 0.0,
+                 **config):
         super().__init__(latent_dim=latent_dim, **({"num_classes": num_classes} if num_classes else {}),
-                         **({"augment_shift": augment_shift} if augment_shift else {}), **config)
-        self.latent_dim, self.augment_shift = latent_dim, augment_shift
+                         **({"augment_shift": augment_shift} if augment_shift else {}),
+                         **({"mode_seeking": mode_seeking} if mode_seeking else {}), **config)
+        self.latent_dim, self.augment_shift, self.mode_seeking = latent_dim, augment_shift, mode_seeking
 
     def _d(self, x, y):
         return self.discriminator(random_shift(x, self.augment_shift) if self.augment_shift else x, y)
@@ -186,6 +190,9 @@ class GANModel(GenerativeModel):
         x, y = batch
         y = y if self.num_classes else None
         z = torch.randn(x.size(0), self.latent_dim, device=x.device)
+        half = x.size(0) // 2
+        if self.mode_seeking and y is not None:  # pair fake i with fake half+i: same class, other latent
+            y = torch.cat([y[:half], y[:half], y[2 * half:]])
         fake = self.generator(z, y)  # fakes take the real batch's labels: classes stay balanced
 
         # ---- D: real → 0.9, fake → 0 (+ classify real)
@@ -197,6 +204,10 @@ class GANModel(GenerativeModel):
         loss_g = F.binary_cross_entropy_with_logits(logit, torch.ones_like(logit))
         if cls is not None:
             loss_g = loss_g + F.cross_entropy(cls, y)
+        if self.mode_seeking:
+            a, b = slice(0, half), slice(half, 2 * half)
+            ratio = (fake[a] - fake[b]).abs().mean() / (z[a] - z[b]).abs().mean()
+            loss_g = loss_g + self.mode_seeking / (ratio + 1e-5)
         opt.step("g", loss_g)
         return {
             "loss_d": loss_d.detach(),

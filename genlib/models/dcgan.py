@@ -65,9 +65,9 @@ class DCGAN(GANModel):
     model_id = "dcgan"
 
     def __init__(self, latent_dim: int = 100, channels: int = 64, num_classes: int = 0, embed_dim: int = 32,
-                 augment_shift: int = 0):
+                 augment_shift: int = 0, mode_seeking: float = 0.0):
         super().__init__(latent_dim=latent_dim, num_classes=num_classes, channels=channels, embed_dim=embed_dim,
-                         augment_shift=augment_shift)
+                         augment_shift=augment_shift, mode_seeking=mode_seeking)
         self.generator = DCGenerator(latent_dim, channels, num_classes, embed_dim)
         self.discriminator = DCDiscriminator(channels, num_classes)
 
@@ -76,8 +76,8 @@ class ConditionalDCGAN(DCGAN):
     model_id = "cdcgan"
 
     def __init__(self, latent_dim: int = 100, channels: int = 64, num_classes: int = 10, embed_dim: int = 32,
-                 augment_shift: int = 0):
-        super().__init__(latent_dim, channels, num_classes, embed_dim, augment_shift)
+                 augment_shift: int = 0, mode_seeking: float = 0.0):
+        super().__init__(latent_dim, channels, num_classes, embed_dim, augment_shift, mode_seeking)
 
 
 PRESETS = {"default": {"latent_dim": 100, "channels": 64, "augment_shift": 3},
@@ -88,8 +88,10 @@ register(ModelSpec(
     id="dcgan", title="DCGAN", family="gan", factory=DCGAN, presets=PRESETS, params=(TEMPERATURE,), recipe=RECIPE,
     description="Deep convolutional GAN (Radford et al., 2016).",
 ))
+COND_PRESETS = {name: {**p, "mode_seeking": 1.0} for name, p in PRESETS.items()}
+
 register(ModelSpec(
-    id="cdcgan", title="Conditional DCGAN", family="gan", factory=ConditionalDCGAN, presets=PRESETS,
+    id="cdcgan", title="Conditional DCGAN", family="gan", factory=ConditionalDCGAN, presets=COND_PRESETS,
     params=(TEMPERATURE,), recipe=RECIPE, conditional=True,
-    description="Class-conditional DCGAN with an auxiliary-classifier discriminator (AC-GAN).",
+    description="Class-conditional DCGAN: auxiliary-classifier discriminator (AC-GAN) + mode-seeking term (MSGAN).",
 ))
