@@ -45,7 +45,7 @@ def test_sample_npz_has_images_and_requested_labels(tmp_path, subprocess_env):
 @pytest.mark.parametrize("args,message", [
     (("sample", "nope", "--dataset", "mnist", "--out", "x.png"), "Unknown model 'nope'"),
     (("sample", "vae", "--dataset", "cifar", "--out", "x.png"), "invalid choice: 'cifar'"),
-    (("sample", "cdcgan", "--dataset", "mnist", "--class", "12", "--out", "x.png"), "between 0 and 9"),
+    (("sample", "cdcgan", "--dataset", "mnist", "--class", "12", "--out", "x.png"), "from 0 to 9"),
     (("sample", "vae", "--dataset", "mnist", "--class", "3", "--out", "x.png"), "unconditional"),
     (("sample", "vae", "--dataset", "mnist", "--seed", "-1", "--out", "x.png"), "--seed must be between"),
     (("sample", "vae", "--dataset", "mnist", "--n", "0", "--out", "x.png"), "--n must be between"),
