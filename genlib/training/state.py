@@ -67,13 +67,24 @@ def save_state(root: Path, step: int, model: torch.nn.Module, optimizers: dict, 
         "step": step, "optimizers": opt_info, **extra,
         "tensors_sha256": hub.sha256_file(tmp / "tensors.safetensors"),
     })
-    shutil.rmtree(final, ignore_errors=True)
+    if final.exists():
+        _discard(final)
     os.replace(tmp, final)
     hub.fsync_dir(root)
     hub.atomic_write_bytes(root / "latest", f"{final.name}\n".encode())
     for old in sorted(root.glob("step-*"))[:-KEEP]:
-        shutil.rmtree(old, ignore_errors=True)
+        _discard(old)
+    for leftover in [*root.glob(".tmp-step-*"), *root.glob(".trash-*")]:  # from runs killed mid-write
+        if leftover != tmp:
+            shutil.rmtree(leftover, ignore_errors=True)
     return final
+
+
+def _discard(folder: Path) -> None:
+    """Rename first (atomic), then delete: a kill mid-delete never leaves a half-empty ``step-*`` folder behind."""
+    trash = folder.with_name(f".trash-{folder.name}-{os.getpid()}")
+    os.replace(folder, trash)
+    shutil.rmtree(trash, ignore_errors=True)
 
 
 def latest_state(root: Path) -> Path | None:
