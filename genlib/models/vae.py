@@ -168,7 +168,6 @@ register(ModelSpec(
 ))
 register(ModelSpec(
     id="cvae", title="Conditional VAE", family="vae", factory=ConditionalVAE, encoder=True, conditional=True,
-    params=(TEMPERATURE, PRIOR), recipe=RECIPE,
-    presets={"default": {"latent_dim": 16}, "tiny": TINY, "wide": {"latent_dim": 16, "channels": 64, "hidden": 512}},
+    params=(TEMPERATURE, PRIOR), presets={"default": {"latent_dim": 16}, "tiny": TINY}, recipe=RECIPE,
     description="VAE conditioned on the class label (Sohn et al., 2015).",
 ))
