@@ -123,7 +123,3 @@ def sample_grid(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=
     """The same samples tiled into one PIL image (what the front ends show)."""
     return grid(generate(model_id, dataset, n, seed, labels, **params).images, scale=scale)
 
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
