@@ -42,11 +42,12 @@ def cmd_list(args) -> int:
     if args.json:
         print(json.dumps(list_models(None), indent=2))
         return 0
+    rows = {(r["model"], r["dataset"]): r for r in list_models(None)}  # reads each meta.json once
     print(f"{'model':<11}{'dataset':<9}{'kind':<12}{'cond':<6}{'latent':<8}{'steps':>7}  checkpoint")
     for spec in specs(None):
         for ds in spec.datasets:
             folder = checkpoint_dir(spec.id, ds)
-            row = next((r for r in list_models(None) if r["model"] == spec.id and r["dataset"] == ds), None)
+            row = rows.get((spec.id, ds))
             steps = row["steps"] if row else None
             print(f"{spec.id:<11}{ds:<9}{spec.family:<12}{'yes' if spec.conditional else 'no':<6}"
                   f"{spec.latent_dim or '-'!s:<8}{steps or '-'!s:>7}  {folder or 'not trained'}")
@@ -114,6 +115,7 @@ def cmd_eval(args) -> int:
     from genlib.evaluation import evaluate_class_accuracy
 
     rows = evaluate_class_accuracy(args.models, args.datasets, n=args.n, seed=args.seed, store=not args.no_store)
+    rows = {(r["model"], r["dataset"]): r for r in list_models(None)}  # reads each meta.json once
     print(f"{'model':<11}{'dataset':<9}{'n':>6}  class accuracy (domain classifier)")
     for r in rows:
         print(f"{r['model']:<11}{r['dataset']:<9}{r['n']:>6}  {r['accuracy'] * 100:6.2f} %")

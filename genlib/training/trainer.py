@@ -177,7 +177,7 @@ def train(cfg: TrainConfig) -> dict:
 
     fixed_z_seed, fixed_labels = 1234, (torch.arange(64) % data.info.num_classes if spec.conditional else None)
     samples_dir = out / "samples"
-    t0, running, last = time.time(), {}, {}
+    t0, running = time.time(), {}
     progress = None
     if cfg.progress and accelerator.is_main_process:
         from tqdm.auto import tqdm
@@ -225,7 +225,6 @@ def train(cfg: TrainConfig) -> dict:
     if progress:
         progress.close()
     in_sync = _ranks_in_sync(model) if world > 1 else None
-    last = dict(running)
     wall = elapsed_before + time.time() - t0
     trained_now = step - start_step
     meta = {
@@ -235,7 +234,7 @@ def train(cfg: TrainConfig) -> dict:
         "device": _device_name(accelerator), "num_processes": world,
         "mixed_precision": accelerator.mixed_precision, "wall_time_s": round(wall, 1),
         "images_per_s_this_run": round(trained_now * batch_size / max(time.time() - t0, 1e-9), 1),
-        "final_losses": {k: round(v, 4) for k, v in last.items()}, "command": cfg.command,
+        "final_losses": {k: round(v, 4) for k, v in running.items()}, "command": cfg.command,
         **({"ranks_in_sync": in_sync} if in_sync is not None else {}),
         "libraries": _library_versions(), "metrics": {},
     }
