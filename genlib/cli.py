@@ -197,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     except GenLabError as e:
         print(f"genlib: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `genlib list | head`: the reader left; not an error worth a traceback
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("genlib: interrupted; resume training with --resume.", file=sys.stderr)
         return 130
