@@ -89,6 +89,10 @@ class GenerativeModel(nn.Module):
     def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
         raise NotImplementedError
 
+    def sampling_parameters(self) -> list[nn.Parameter]:
+        """The weights a sample passes through (a GAN's generator, a VAE's decoder): the size readouts report."""
+        return list(self.parameters())
+
     # ------------------------------------------------------------------ training
     def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
         return {"main": list(self.parameters())}
@@ -174,6 +178,9 @@ class GANModel(GenerativeModel):
 
     def optimizer_groups(self):
         return {"d": list(self.discriminator.parameters()), "g": list(self.generator.parameters())}
+
+    def sampling_parameters(self):
+        return list(self.generator.parameters())
 
     def ema_module(self):
         return self.generator

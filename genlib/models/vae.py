@@ -8,6 +8,15 @@ Sampling from N(0, I) lands partly in "holes" the decoder never saw, because the
 After training we therefore fit a full-covariance Gaussian to the encoded training set, one per class (ex-post density
 estimation, Ghosh et al., 2020): the conditional model samples its class's Gaussian, the unconditional one a mixture
 weighted by class frequency. ``prior="standard"`` samples N(0, I) instead, to show the difference.
+
+A pixel-wise likelihood makes VAE samples blurry, and blur erases what tells a coat from a pullover or a sandal from a
+sneaker. The conditional model therefore adds a *class-consistency* term (``consistency`` > 0), the decoder-side half of
+an auxiliary-classifier objective (as in AC-GAN, Odena et al., 2017): a small critic CNN learns the classes from real
+images, and the decoder is penalised by λ·CE(critic(decode(z, y)), y) for prior samples z ~ N(0, I) of random classes y
+(the critic is frozen for that term, so it only ever learns from real data). The critic is training-only: it is not
+shipped in model.safetensors. On Fashion-MNIST it lifts class accuracy of samples from 80 % to 98 % (shipped CNN reader)
+and from 86 % to 92 % for a pixel-space ExtraTrees reader of another model family, with the reconstruction loss
+unchanged (see BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -17,19 +26,20 @@ import torch.nn.functional as F
 from torch import nn
 
 from genlib.errors import GenLabError
-from genlib.models.base import GenerativeModel, seeded_generator, to_unit
+from genlib.models.base import GenerativeModel, random_shift, seeded_generator, to_unit
 from genlib.models.gan_mlp import TEMPERATURE
 from genlib.registry import ModelSpec, Param, TrainRecipe, register
 
 
 class ConvVAE(GenerativeModel):
     model_id = "vae"
+    inference_prefixes = ("encoder.", "enc_fc.", "to_stats.", "dec_fc.", "decoder.", "prior_")  # not the critic
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 0,
-                 beta: float = 1.0, prior_components: int = 10):
+                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0):
         super().__init__(latent_dim=latent_dim, channels=channels, hidden=hidden, num_classes=num_classes, beta=beta,
-                         prior_components=prior_components)
-        self.latent_dim, self.beta = latent_dim, beta
+                         prior_components=prior_components, consistency=consistency)
+        self.latent_dim, self.beta, self.consistency = latent_dim, beta, consistency
         comps = num_classes or prior_components
         # fitted prior: mixture weights (K,), means (K, D), Cholesky factors (K, D, D); N(0, I) until fitted
         self.register_buffer("prior_weight", torch.full((comps,), 1.0 / comps))
@@ -51,6 +61,15 @@ class ConvVAE(GenerativeModel):
             nn.ConvTranspose2d(c2, c, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, C, 14, 14)
             nn.ConvTranspose2d(c, 1, 4, 2, 1),  # (B, 1, 28, 28) Bernoulli logits
         )
+        if num_classes and consistency:  # training-only critic for the class-consistency term
+            self.critic = nn.Sequential(
+                nn.Conv2d(1, c, 3, 1, 1), nn.LeakyReLU(0.2), nn.MaxPool2d(2),
+                nn.Conv2d(c, c2, 3, 1, 1), nn.LeakyReLU(0.2), nn.MaxPool2d(2),
+                nn.Flatten(), nn.Dropout(0.3), nn.Linear(c2 * 49, num_classes),
+            )
+
+    def sampling_parameters(self):
+        return [*self.dec_fc.parameters(), *self.decoder.parameters()]
 
     def _onehot(self, labels):
         return F.one_hot(labels, self.num_classes).float() if self.num_classes else None
@@ -119,12 +138,29 @@ class ConvVAE(GenerativeModel):
         kl = (-0.5 * (1 + logvar - mu.pow(2) - logvar.exp()).sum(1)).mean()
         return recon + self.beta * kl, recon, kl
 
+    def _consistency_terms(self, x, y):
+        """Critic CE on real images (trains the critic) + CE of the critic on decoded prior samples of random classes
+        (trains the decoder only: the critic's weights are frozen for that pass)."""
+        real_ce = F.cross_entropy(self.critic(random_shift(x)), y)
+        y_fake = torch.randint(0, self.num_classes, y.shape, device=y.device)
+        fake = self.decode(torch.randn(x.size(0), self.latent_dim, device=x.device), y_fake)
+        self.critic.requires_grad_(False)
+        fake_ce = F.cross_entropy(self.critic(fake), y_fake)
+        self.critic.requires_grad_(True)
+        return real_ce, fake_ce
+
     def training_step(self, batch, opt):
         x, y = batch
         y = y if self.num_classes else None
         loss, recon, kl = self._elbo_terms(x, y, torch.randn(x.size(0), self.latent_dim, device=x.device))
-        opt.step("main", loss)
-        return {"loss": loss.detach(), "recon": recon.detach(), "kl": kl.detach()}
+        logs = {"recon": recon.detach(), "kl": kl.detach()}
+        total = loss
+        if getattr(self, "critic", None) is not None:
+            real_ce, fake_ce = self._consistency_terms(x, y)
+            total = loss + real_ce + self.consistency * fake_ce
+            logs.update(critic=real_ce.detach(), consistency=fake_ce.detach())
+        opt.step("main", total)
+        return {"loss": loss.detach(), **logs}
 
     @torch.no_grad()
     def validation_loss(self, batch, seed=0):
@@ -143,8 +179,8 @@ class ConditionalVAE(ConvVAE):
     model_id = "cvae"
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 10,
-                 beta: float = 1.0, prior_components: int = 10):
-        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components)
+                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0):
+        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components, consistency)
 
 
 class VAE2D(ConvVAE):
@@ -168,6 +204,7 @@ register(ModelSpec(
 ))
 register(ModelSpec(
     id="cvae", title="Conditional VAE", family="vae", factory=ConditionalVAE, encoder=True, conditional=True,
-    params=(TEMPERATURE, PRIOR), presets={"default": {"latent_dim": 16}, "tiny": TINY}, recipe=RECIPE,
-    description="VAE conditioned on the class label (Sohn et al., 2015).",
+    params=(TEMPERATURE, PRIOR), presets={"default": {"latent_dim": 16, "consistency": 20.0},
+                                          "tiny": {**TINY, "consistency": 20.0}}, recipe=RECIPE,
+    description="VAE conditioned on the class label (Sohn et al., 2015), with a class-consistency term.",
 ))
