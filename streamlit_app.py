@@ -7,4 +7,5 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 import streamlit as st  # noqa: E402
 
 st.set_page_config(page_title="GenLab", layout="wide")
-st.navigation([st.Page("pages/generate.py", title="Generate", default=True)]).run()
+st.navigation([st.Page("pages/generate.py", title="Generate", default=True),
+               st.Page("pages/compare.py", title="Compare")]).run()

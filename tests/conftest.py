@@ -30,3 +30,16 @@ def subprocess_env(tmp_path):
     env["PYTHONPATH"] = str(ROOT)
     env["OMP_NUM_THREADS"] = "1"
     return env
+
+
+@pytest.fixture
+def chromium_page():
+    """A fresh page in Debian's Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        try:
+            yield browser.new_page()
+        finally:
+            browser.close()

@@ -57,21 +57,57 @@ def test_api_through_gradio_client(server):
 
 
 @pytest.mark.browser
-def test_real_browser_pick_a_class_and_see_an_image(server):
-    from playwright.sync_api import expect, sync_playwright
+def test_real_browser_pick_a_class_and_see_an_image(server, chromium_page):
+    from playwright.sync_api import expect
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-        page = browser.new_page()
-        page.goto(server, wait_until="networkidle")
-        page.locator("#gen-model input").click()
-        page.get_by_role("option", name="Conditional DCGAN").click()
-        expect(page.locator("#gen-class")).to_be_visible()
-        page.locator("#gen-class input").click()
-        page.get_by_role("option", name="7", exact=True).click()
-        page.locator("#gen-button").click()
-        image = page.locator("#gen-image img")
-        expect(image).to_be_visible(timeout=30_000)
-        expect(page.locator("#gen-caption")).to_contain_text("· 7 ·", timeout=30_000)
-        assert image.evaluate("img => img.naturalWidth") > 100
-        browser.close()
+    page = chromium_page
+    page.goto(server, wait_until="networkidle")
+    page.locator("#gen-model input").click()
+    page.get_by_role("option", name="Conditional DCGAN").click()
+    expect(page.locator("#gen-class")).to_be_visible()
+    page.locator("#gen-class input").click()
+    page.get_by_role("option", name="7", exact=True).click()
+    page.locator("#gen-button").click()
+    image = page.locator("#gen-image img")
+    expect(image).to_be_visible(timeout=30_000)
+    expect(page.locator("#gen-caption")).to_contain_text("· 7 ·", timeout=30_000)
+    assert image.evaluate("img => img.naturalWidth") > 100
+
+
+def test_compare_handler_and_api(server):
+    from gradio_client import Client
+
+    view = common.run_compare("mnist", ["cdcgan", "vae"], 3, 0, 100)
+    assert [c for _, c in view.grids] == ["Conditional DCGAN · 3", "VAE (16-D latent) · unconditional"]
+    assert view.table[0][0] == "Real data (floor)" and len(view.table) == 3
+    with pytest.raises(GenLabError, match="Pick 2 to 4"):
+        common.run_compare("mnist", ["cdcgan"], 3, 0, 100)
+    client = Client(server, verbose=False)
+    gallery, table, caption = client.predict("fashion", ["cvae", "dcgan", "vae"], 9, 4, 100, api_name="/compare")
+    assert len(gallery) == 3 and "N = 100" in caption
+    rows = table["data"]
+    assert table["headers"][:2] == ["Model", "Domain FID ↓"]
+    assert [r[0] for r in rows] == ["Real data (floor)", "Conditional VAE", "DCGAN", "VAE (16-D latent)"]
+    with pytest.raises(Exception, match="Pick 2 to 4"):
+        client.predict("fashion", ["cvae"], 9, 4, 100, api_name="/compare")
+
+
+@pytest.mark.browser
+def test_real_browser_compare_two_models(server, chromium_page):
+    from playwright.sync_api import expect
+
+    page = chromium_page
+    page.goto(server, wait_until="networkidle")
+    page.get_by_role("tab", name="Compare").click()
+    page.locator("#cmp-n input").click()
+    page.get_by_role("option", name="100", exact=True).click()
+    page.locator("#cmp-button").click()
+    expect(page.locator("#cmp-caption")).to_contain_text("N = 100", timeout=60_000)
+    table = page.locator("#cmp-table")
+    expect(table).to_contain_text("Real data (floor)")
+    expect(table).to_contain_text("Domain FID")
+    expect(page.locator("#cmp-gallery img")).to_have_count(2)
+    # an impossible comparison: one model only → a clear message, no traceback
+    page.locator("#cmp-models .token-remove").first.click()
+    page.locator("#cmp-button").click()
+    expect(page.get_by_text("Pick 2 to 4 different models")).to_be_visible(timeout=30_000)

@@ -1,9 +1,16 @@
 """The Streamlit page through AppTest: the same registry, the same numbers for the same seed."""
 
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+
 import numpy as np
+import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT
+from conftest import ROOT, free_port
 from genlib import serving
 from genlib.registry import specs
 
@@ -36,3 +43,58 @@ def test_unconditional_model_has_no_class_widget():
     at = app()
     at.selectbox(key="gen_model").set_value("vae").run()
     assert not any(s.key == "gen_class" for s in at.selectbox)
+
+
+def test_compare_page_shows_grids_and_the_table():
+    at = AppTest.from_file(str(ROOT / "pages" / "compare.py"), default_timeout=120).run()
+    assert not at.exception
+    assert at.multiselect(key="cmp_models").value == [s.id for s in specs()][:2]
+    at.multiselect(key="cmp_models").set_value(["cdcgan", "cvae", "vae"]).run()
+    at.selectbox(key="cmp_class").set_value(4).run()
+    at.select_slider(key="cmp_n").set_value(100).run()
+    at.button(key="cmp_button").click().run()
+    assert not at.exception and not at.error
+    view = at.session_state["cmp_result"]
+    assert [row[0] for row in view.table] == ["Real data (floor)", "Conditional DCGAN", "Conditional VAE",
+                                               "VAE (16-D latent)"]
+    assert len(at.dataframe[0].value) == 4 and "N = 100" in at.caption[0].value
+    assert "Real images per class" in at.dataframe[1].value.columns  # the augmentation results
+    at.multiselect(key="cmp_models").set_value(["vae"]).run()
+    at.button(key="cmp_button").click().run()
+    assert at.error and "Pick 2 to 4" in at.error[0].value
+
+
+@pytest.fixture(scope="module")
+def streamlit_server():
+    port = free_port()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+                             "--server.port", str(port), "--server.headless", "true",
+                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not come up within 60 s")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.mark.browser
+def test_real_browser_streamlit_compare(streamlit_server, chromium_page):
+    from playwright.sync_api import expect
+
+    page = chromium_page
+    page.goto(streamlit_server + "compare", wait_until="networkidle")
+    page.get_by_role("button", name="Compare").click()
+    expect(page.get_by_text("Metrics on N = 500")).to_be_visible(timeout=60_000)
+    expect(page.locator("[data-testid='stImage'] img")).to_have_count(2)
+    expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()

@@ -27,15 +27,21 @@ def _widget(p, prefix: str):
                              help=p.help)
 
 
-def generate_page() -> None:
-    st.title("Generate")
+def _dataset_picker(key: str) -> str | None:
+    """The sidebar's dataset menu (datasets with a trained generator), or a warning and None."""
     datasets = common.dataset_options()
     if not datasets:
         st.warning("No trained checkpoints found. Train one with `genlib train MODEL --dataset mnist`.")
+        return None
+    labels = {d: t for t, d in datasets}
+    return st.sidebar.selectbox("Dataset", list(labels), format_func=labels.get, key=key)
+
+
+def generate_page() -> None:
+    st.title("Generate")
+    dataset = _dataset_picker("gen_dataset")
+    if dataset is None:
         return
-    labels = dict(datasets)
-    dataset = st.sidebar.selectbox("Dataset", list(labels.values()), format_func=lambda d: {v: k for k, v in
-                                   labels.items()}[d], key="gen_dataset")
     models = dict((m, t) for t, m in common.model_options(dataset))
     model_id = st.sidebar.selectbox("Model", list(models), format_func=models.get, key="gen_model")
     spec = get_spec(model_id)
@@ -60,3 +66,41 @@ def generate_page() -> None:
         st.image(shown.image, caption=shown.caption)
     else:
         st.info(f"{spec.description} Choose the settings in the sidebar and press **Generate**.")
+
+
+def compare_page() -> None:
+    st.title("Compare")
+    dataset = _dataset_picker("cmp_dataset")
+    if dataset is None:
+        return
+    models = dict((m, t) for t, m in common.model_options(dataset))
+    chosen = st.sidebar.multiselect("Models (2–4)", list(models), default=list(models)[:2], format_func=models.get,
+                                    max_selections=4, key="cmp_models")
+    classes = {i: name for name, i in common.class_options(dataset)}
+    klass = st.sidebar.selectbox("Class shown (conditional models)", list(classes), format_func=classes.get,
+                                 key="cmp_class")
+    seed = st.sidebar.number_input("Seed", 0, 2**31 - 1, 0, 1, key="cmp_seed")
+    n = st.sidebar.select_slider("N samples for the metrics", common.COMPARE_N, common.COMPARE_DEFAULT_N, key="cmp_n")
+    if "cmp_result" not in st.session_state:
+        st.session_state.cmp_result = None
+    if st.sidebar.button("Compare", type="primary", key="cmp_button"):
+        try:
+            with st.spinner("Sampling and measuring…"):
+                st.session_state.cmp_result = common.run_compare(dataset, chosen, klass, seed, n)
+        except GenLabError as e:
+            st.session_state.cmp_result = None
+            st.error(str(e))
+    view = st.session_state.cmp_result
+    if view is None:
+        st.info("Pick 2–4 models and press **Compare**: sample grids side by side, and quality metrics next to the "
+                "real-data floor.")
+    else:
+        for col, (image, caption) in zip(st.columns(len(view.grids)), view.grids):
+            col.image(image, caption=caption)
+        st.dataframe([dict(zip(view.headers, row)) for row in view.table], hide_index=True)
+        st.caption(view.caption)
+    with st.expander("Data-augmentation experiment: do generated samples help a classifier?"):
+        headers, rows, text = common.augment_view(dataset)
+        if rows:
+            st.dataframe([dict(zip(headers, row)) for row in rows], hide_index=True, key="cmp_augment")
+        st.caption(text)

@@ -1,0 +1,1 @@
+"""Experiments that use the trained models as tools (``genlib experiment NAME``)."""
