@@ -1,4 +1,4 @@
-Independent readers of conditional samples, of model families unrelated to the CNNs used in training (AC-GAN
+"""Independent readers of conditional samples, of model families unrelated to the CNNs used in training (AC-GAN
 discriminator, CVAE critic) and to the shipped CNN classifier: extremely randomised trees and a multi-layer perceptron
 on raw pixels (scikit-learn). Prints each reader's accuracy on the real test images and on N class-balanced samples of
 each conditional generator.
