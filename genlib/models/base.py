@@ -80,13 +80,20 @@ class GenerativeModel(nn.Module):
         z = torch.randn(n, self.latent_dim, generator=seeded_generator(seed), dtype=torch.float32)
         return (z * temperature).to(self.device)
 
+    def sample_latents(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, **params) -> torch.Tensor:
+        """The latents ``sample`` decodes for this seed: (n, latent_dim). Latent tools start from these, so the
+        image at an endpoint is exactly what Generate shows for the same seed."""
+        return self.latent_noise(n, seed, temperature)
+
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0) -> torch.Tensor:
+    def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, **params) -> torch.Tensor:
         """``n`` images (n, 1, 28, 28) in [-1, 1]; the same seed (and labels) gives the same images."""
         labels = self.check_labels(n, labels)
-        return self.decode(self.latent_noise(n, seed, temperature), labels)
+        return self.decode(self.sample_latents(n, seed, labels, temperature, **params), labels)
 
     def decode(self, z: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """Latents (n, latent_dim) → images in [-1, 1]. Conditional models take class ids (n,) or class weights
+        (n, num_classes) that sum to 1 — a blend of classes, for interpolating between them."""
         raise NotImplementedError
 
     def sampling_parameters(self) -> list[nn.Parameter]:

@@ -35,8 +35,10 @@ class DCGenerator(nn.Module):
         )
 
     def forward(self, z, labels=None):
-        if self.embed is not None:
-            z = torch.cat([z, self.embed(labels)], dim=1)
+        if self.embed is not None:  # class ids, or class weights (n, K) for a blend of classes
+            code = labels.to(self.embed.weight.dtype) @ self.embed.weight if labels.is_floating_point() \
+                else self.embed(labels)
+            z = torch.cat([z, code], dim=1)
         return self.net(self.project(z).view(-1, self.c2, 7, 7))
 
 

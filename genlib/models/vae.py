@@ -72,7 +72,9 @@ class ConvVAE(GenerativeModel):
         return [*self.dec_fc.parameters(), *self.decoder.parameters()]
 
     def _onehot(self, labels):
-        return F.one_hot(labels, self.num_classes).float() if self.num_classes else None
+        if not self.num_classes:
+            return None
+        return labels.float() if labels.is_floating_point() else F.one_hot(labels, self.num_classes).float()
 
     def _cat(self, h, labels):
         return h if not self.num_classes else torch.cat([h, self._onehot(labels)], dim=1)
@@ -91,10 +93,8 @@ class ConvVAE(GenerativeModel):
     def decode(self, z, labels=None):
         return torch.sigmoid(self.decode_logits(z, labels)) * 2 - 1  # mean image in [-1, 1]
 
-    @torch.no_grad()
-    def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, prior: str = "fitted"):
-        """``n`` images in [-1, 1]; ``prior`` is "fitted" (per-class Gaussians) or "standard" (N(0, I))."""
-        labels = self.check_labels(n, labels)
+    def sample_latents(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, prior: str = "fitted"):
+        """``prior`` is "fitted" (the per-class Gaussians) or "standard" (N(0, I))."""
         g = seeded_generator(seed)
         eps = torch.randn(n, self.latent_dim, generator=g)
         if prior == "standard":
@@ -106,7 +106,7 @@ class ConvVAE(GenerativeModel):
             z = mean + temperature * (chol @ eps.unsqueeze(-1)).squeeze(-1)  # (n, D)
         else:
             raise GenLabError(f"prior must be 'fitted' or 'standard'; got {prior!r}.")
-        return self.decode(z.to(self.device), labels)
+        return z.to(self.device)
 
     @torch.no_grad()
     def after_training(self, images: torch.Tensor, labels: torch.Tensor) -> None:
