@@ -1,4 +1,4 @@
-"""``genlib`` command line: list | data | train | sample | eval | experiment.
+"""``genlib`` command line: list | data | train | sample | eval | walk | experiment.
 
 Errors a person can fix (unknown model, missing dataset, bad value, corrupt checkpoint) print one sentence and exit 2;
 nothing prints a traceback for them.
@@ -152,6 +152,36 @@ def cmd_eval(args) -> int:
     return 0
 
 
+def _int_list(name: str):
+    def parse(text: str) -> list[int]:
+        try:
+            return [int(v) for v in text.split(",") if v.strip()]
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{name} takes comma-separated whole numbers, e.g. 1,2,3") from None
+    return parse
+
+
+def cmd_walk(args) -> int:
+    import time
+
+    from genlib import latent
+    from genlib.errors import GenLabError
+
+    seeds = args.seeds
+    classes = args.classes or ([args.class_] * len(seeds) if args.class_ is not None else [None] * len(seeds))
+    if len(classes) != len(seeds):
+        raise GenLabError(f"--classes gives {len(classes)} classes for {len(seeds)} seeds; give one per seed.")
+    if len(seeds) < 2:
+        raise GenLabError("A walk needs at least 2 seeds, e.g. --seeds 1,2,3.")
+    start = time.perf_counter()
+    points = [latent.point_from_seed(args.model, args.dataset, s, c) for s, c in zip(seeds, classes)]
+    frames = latent.walk(args.model, args.dataset, points, args.frames, loop=args.loop, mode=args.mode)
+    out = latent.export(frames, args.out, fps=args.fps, size=args.size, loop=True)
+    print(f"wrote {len(frames)} frames of {args.model}/{args.dataset} ({args.mode}{', loop' if args.loop else ''}) "
+          f"to {out} ({time.perf_counter() - start:.2f} s)")
+    return 0
+
+
 def cmd_experiment(args) -> int:
     from genlib.experiments import augment
 
@@ -223,6 +253,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-store", action="store_true", help="do not write the figures into meta.json")
     s.add_argument("--json", help="also write the rows to this JSON file")
     s.set_defaults(func=cmd_eval)
+
+    s = sub.add_parser("walk", help="a latent walk through seeds, exported as GIF or MP4")
+    s.add_argument("model")
+    s.add_argument("--dataset", required=True, choices=list(DATASETS))
+    s.add_argument("--seeds", required=True, type=_int_list("--seeds"), help="keyframe seeds, e.g. 1,2,3")
+    s.add_argument("--class", dest="class_", type=int, help="conditional models: one class for every keyframe")
+    s.add_argument("--classes", type=_int_list("--classes"), help="conditional models: a class per keyframe")
+    s.add_argument("--frames", type=_int_arg("--frames", 2, 600), default=60)
+    s.add_argument("--mode", choices=["slerp", "lerp"], default="slerp")
+    s.add_argument("--loop", action="store_true", help="return to the first keyframe (seamless loop)")
+    s.add_argument("--fps", type=float, default=20)
+    s.add_argument("--size", type=_int_arg("--size", 16, 512), default=112, help="frame side in pixels")
+    s.add_argument("--out", required=True, help="walk.gif or walk.mp4")
+    s.set_defaults(func=cmd_walk)
 
     s = sub.add_parser("experiment", help="experiments that use the trained models (augment)")
     s.add_argument("name", choices=["augment"])

@@ -61,7 +61,7 @@ def test_real_browser_pick_a_class_and_see_an_image(server, chromium_page):
     from playwright.sync_api import expect
 
     page = chromium_page
-    page.goto(server, wait_until="networkidle")
+    page.goto(server, wait_until="load")
     page.locator("#gen-model input").click()
     page.get_by_role("option", name="Conditional DCGAN").click()
     expect(page.locator("#gen-class")).to_be_visible()
@@ -97,7 +97,7 @@ def test_real_browser_compare_two_models(server, chromium_page):
     from playwright.sync_api import expect
 
     page = chromium_page
-    page.goto(server, wait_until="networkidle")
+    page.goto(server, wait_until="load")
     page.get_by_role("tab", name="Compare").click()
     page.locator("#cmp-n input").click()
     page.get_by_role("option", name="100", exact=True).click()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import gradio as gr
 import pandas as pd
 
+from genlib import latent
 from genlib.errors import GenLabError
 from genlib.registry import get_spec
-from genlib.ui import common
+from genlib.ui import common, lab
 
 
 def _widget(p):
@@ -117,6 +118,214 @@ def compare_tab() -> None:
         button.click(on_compare, [dataset, chosen, klass, seed, n], [gallery, table, caption], api_name="compare")
 
 
+def lab_tab() -> None:
+    """Latent Lab: endpoints (seed, class, drawing), interpolation slider, walks with GIF/MP4 export, PCA and
+    per-dimension sliders, the 2-D latent map, breeding and class arithmetic."""
+    datasets = common.dataset_options()
+    first = datasets[0][1] if datasets else None
+    models = lab.models(first) if first else []
+    first_model = models[0][1] if models else None
+    classes = common.class_options(first)[1:] if first else []
+
+    def fail(e):
+        raise gr.Error(str(e)) from None
+
+    def dim_sliders(a):  # the per-dimension sliders show endpoint A's coordinates; the PCA sliders return to 0
+        return ([gr.Slider(value=0) for _ in range(lab.DIRECTIONS)]
+                + [gr.Slider(value=round(float(a.z[i]), 2), visible=True) if i < len(a.z)
+                   else gr.Slider(visible=False) for i in range(lab.DIMS)])
+
+    def endpoints(dataset, model_id, seed_a, class_a, seed_b, class_b, t, mode):
+        try:
+            a = lab.seed_point(dataset, model_id, seed_a, class_a)
+            b = lab.seed_point(dataset, model_id, seed_b, class_b)
+            return (a, b, lab.frame(dataset, model_id, a, b, t, mode), lab.strip(dataset, model_id, a, b, mode),
+                    lab.frame(dataset, model_id, a, b, 0.0, mode), *dim_sliders(a))
+        except GenLabError as e:
+            fail(e)
+
+    def on_t(dataset, model_id, a, b, t, mode):
+        if a is None or b is None:
+            return None
+        try:
+            return lab.frame(dataset, model_id, a, b, t, mode)
+        except GenLabError as e:
+            fail(e)
+
+    def on_mode(dataset, model_id, a, b, t, mode):
+        return on_t(dataset, model_id, a, b, t, mode), lab.strip(dataset, model_id, a, b, mode) if a else None
+
+    def on_model(dataset, model_id):
+        cond = lab.is_conditional(model_id)
+        return (gr.update(visible=cond), gr.update(visible=cond), gr.update(visible=cond),
+                gr.update(visible=lab.has_encoder(model_id)), gr.update(visible=cond))
+
+    def on_dataset(dataset):
+        opts = lab.models(dataset)
+        cls = common.class_options(dataset)[1:]
+        return (gr.Dropdown(choices=opts, value=opts[0][1] if opts else None),
+                gr.Dropdown(choices=cls, value=0), gr.Dropdown(choices=cls, value=0),
+                gr.Dropdown(choices=cls, value=0), lab.map_view(dataset).image if dataset else None)
+
+    def on_encode(dataset, model_id, drawing, klass, which, a, b, t, mode):
+        try:
+            enc = lab.encode_drawing(dataset, model_id, drawing, klass)
+        except GenLabError as e:
+            fail(e)
+        a, b = (enc.point, b) if which == "A" else (a, enc.point)
+        shown = [lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)]
+        frame = on_t(dataset, model_id, a, b, t, mode) if a is not None and b is not None else None
+        return a, b, shown, enc.caption, frame
+
+    def on_export(dataset, model_id, seeds, classes_text, frames, fps, size, loop, mode, fmt):
+        try:
+            path, caption = lab.export_walk(dataset, model_id, seeds, classes_text, frames, fps, size, loop, mode,
+                                            fmt)
+        except GenLabError as e:
+            fail(e)
+        return path, (path if fmt == "gif" else None), caption
+
+    def on_edit(dataset, model_id, a, *values):
+        if a is None:
+            raise gr.Error("Set the endpoints first (press Show).")
+        amounts, dims = values[:lab.DIRECTIONS], values[lab.DIRECTIONS:]
+        # a slider counts as moved when it is off A's coordinate by more than its rounding (step 0.05)
+        dim_values = {i: v for i, v in enumerate(dims) if i < len(a.z) and v is not None
+                      and abs(v - float(a.z[i])) > 0.026}
+        try:
+            return lab.direction_edit(dataset, model_id, a, list(amounts), dim_values)
+        except GenLabError as e:
+            fail(e)
+
+    def on_pick(dataset, evt: gr.SelectData):
+        try:
+            z, image, caption = lab.map_pick(dataset, *evt.index)
+        except GenLabError as e:
+            fail(e)
+        return lab.map_view(dataset, picked=z).image, image, caption
+
+    def on_breed(dataset, model_id, a, b, n, mutation, seed):
+        if a is None or b is None:
+            raise gr.Error("Set the endpoints first (press Show): they are the parents.")
+        try:
+            kids, shown = lab.children(dataset, model_id, a, b, n, mutation, seed)
+        except GenLabError as e:
+            fail(e)
+        return kids, shown
+
+    def on_child(dataset, model_id, kids, b, t, mode, evt: gr.SelectData):
+        a = kids[evt.index]
+        return a, on_t(dataset, model_id, a, b, t, mode), f"Child {evt.index + 1} is now parent A."
+
+    def on_classes(dataset, model_id, a):
+        if a is None or a.classes is None:
+            raise gr.Error("Class arithmetic needs a conditional model and endpoint A (press Show).")
+        return lab.class_row(dataset, model_id, a)
+
+    with gr.Tab("Latent Lab", id="lab"):
+        pa, pb, kids = gr.State(None), gr.State(None), gr.State([])
+        with gr.Row():
+            dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="lab-dataset")
+            model = gr.Dropdown(choices=models, value=first_model, label="Model", elem_id="lab-model")
+            mode = gr.Radio(list(latent.MODES), value="slerp", label="Interpolation", elem_id="lab-mode")
+        with gr.Row():
+            seed_a = gr.Number(value=1, label="Seed A", precision=0, minimum=0, maximum=2**31 - 1, elem_id="lab-seed-a")
+            class_a = gr.Dropdown(choices=classes, value=0, label="Class A", elem_id="lab-class-a",
+                                  visible=lab.is_conditional(first_model))
+            seed_b = gr.Number(value=2, label="Seed B", precision=0, minimum=0, maximum=2**31 - 1, elem_id="lab-seed-b")
+            class_b = gr.Dropdown(choices=classes, value=0, label="Class B", elem_id="lab-class-b",
+                                  visible=lab.is_conditional(first_model))
+            show = gr.Button("Show", variant="primary", elem_id="lab-show")
+        with gr.Row():
+            with gr.Column(scale=1):
+                t = gr.Slider(0, 1, value=0.5, step=0.01, label="t (A → B)", elem_id="lab-t")
+                image = gr.Image(label="Point at t", type="pil", format="png", interactive=False, height=240,
+                                 elem_id="lab-image")
+            with gr.Column(scale=2):
+                strip_image = gr.Image(label="Strip A → B", type="pil", format="png", interactive=False,
+                                       elem_id="lab-strip")
+        with gr.Accordion("Draw or upload (encoder models)", open=False, visible=lab.has_encoder(first_model)) \
+                as draw_box:
+            with gr.Row():
+                drawing = gr.Sketchpad(label="Draw (or upload below)", type="numpy", image_mode="L",
+                                       canvas_size=(280, 280), elem_id="lab-sketch")
+                upload = gr.Image(label="Upload", type="filepath", sources=["upload"], elem_id="lab-upload")
+                with gr.Column():
+                    draw_class = gr.Dropdown(choices=classes, value=0, label="Its class (conditional VAE)",
+                                             visible=lab.is_conditional(first_model))
+                    which = gr.Radio(["A", "B"], value="A", label="Use as endpoint")
+                    encode = gr.Button("Encode drawing", elem_id="lab-encode")
+                    encode_upload = gr.Button("Encode upload", elem_id="lab-encode-upload")
+            encoded = gr.Gallery(label="What the model saw → its reconstruction", columns=2, height=200)
+            encoded_caption = gr.Markdown(elem_id="lab-encoded-caption")
+        with gr.Accordion("Walk through keyframes → GIF / MP4", open=False):
+            with gr.Row():
+                walk_seeds = gr.Textbox(value="1,2,3", label="Keyframe seeds", elem_id="lab-walk-seeds")
+                walk_classes = gr.Textbox(value="", label="Classes (conditional: one, or one per seed)")
+                walk_frames = gr.Slider(2, latent.MAX_FRAMES, value=60, step=1, label="Frames", elem_id="lab-frames")
+                walk_fps = gr.Slider(1, 60, value=20, step=1, label="fps")
+                walk_size = gr.Slider(28, latent.MAX_EXPORT_SIZE, value=112, step=4, label="Size (px)")
+                walk_loop = gr.Checkbox(value=True, label="Loop")
+                walk_fmt = gr.Radio(["gif", "mp4"], value="gif", label="Format", elem_id="lab-format")
+                walk_button = gr.Button("Make walk", elem_id="lab-walk")
+            with gr.Row():
+                walk_file = gr.File(label="Download", elem_id="lab-walk-file")
+                walk_preview = gr.Image(label="Preview (GIF)", type="filepath", interactive=False)
+            walk_caption = gr.Markdown(elem_id="lab-walk-caption")
+        with gr.Accordion("Semantic directions (PCA, GANSpace) and latent dimensions", open=False):
+            with gr.Row():
+                with gr.Column():
+                    pcs = [gr.Slider(-3, 3, value=0, step=0.1, label=f"Direction {i + 1}")
+                           for i in range(lab.DIRECTIONS)]
+                with gr.Column():
+                    dims = [gr.Slider(-4, 4, value=0, step=0.05, label=f"z[{i}]") for i in range(lab.DIMS)]
+                with gr.Column():
+                    edited = gr.Image(label="Endpoint A, edited", type="pil", format="png", interactive=False)
+                    edited_caption = gr.Markdown()
+        with gr.Accordion("2-D latent map (VAE with a 2-D latent)", open=False):
+            with gr.Row():
+                the_map = gr.Image(value=lab.map_view(first).image if first else None, label="Latent plane",
+                                   type="pil", interactive=False, elem_id="lab-map")
+                picked = gr.Image(label="Decoded at the click", type="pil", interactive=False, elem_id="lab-picked")
+            picked_caption = gr.Markdown(lab.map_view(first).caption if first else "", elem_id="lab-map-caption")
+        with gr.Accordion("Breeding and class arithmetic", open=False):
+            with gr.Row():
+                n_children = gr.Slider(2, 16, value=8, step=1, label="Children")
+                mutation = gr.Slider(0, 2, value=0.3, step=0.05, label="Mutation strength")
+                breed_seed = gr.Number(value=0, label="Breeding seed", precision=0, minimum=0)
+                breed = gr.Button("Breed A × B", elem_id="lab-breed")
+                class_button = gr.Button("A as every class", visible=lab.is_conditional(first_model))
+            brood = gr.Gallery(label="Children (click one to make it parent A)", columns=8, height=160,
+                               elem_id="lab-brood")
+            brood_caption = gr.Markdown()
+            class_image = gr.Image(label="Same latent, every class", type="pil", interactive=False)
+
+        ends = [dataset, model, seed_a, class_a, seed_b, class_b, t, mode]
+        show.click(endpoints, ends, [pa, pb, image, strip_image, edited, *pcs, *dims], api_name="lab_show")
+        t.input(on_t, [dataset, model, pa, pb, t, mode], image, api_name="lab_frame", show_progress="hidden",
+                trigger_mode="always_last")
+        t.change(on_t, [dataset, model, pa, pb, t, mode], image, api_name=False, show_progress="hidden",
+                 trigger_mode="always_last")
+        mode.change(on_mode, [dataset, model, pa, pb, t, mode], [image, strip_image], api_name=False)
+        dataset.change(on_dataset, dataset, [model, class_a, class_b, draw_class, the_map], api_name=False)
+        model.change(on_model, [dataset, model], [class_a, class_b, draw_class, draw_box, class_button],
+                     api_name=False)
+        encode.click(on_encode, [dataset, model, drawing, draw_class, which, pa, pb, t, mode],
+                     [pa, pb, encoded, encoded_caption, image], api_name="lab_encode")
+        encode_upload.click(on_encode, [dataset, model, upload, draw_class, which, pa, pb, t, mode],
+                            [pa, pb, encoded, encoded_caption, image], api_name=False)
+        walk_button.click(on_export, [dataset, model, walk_seeds, walk_classes, walk_frames, walk_fps, walk_size,
+                                      walk_loop, mode, walk_fmt], [walk_file, walk_preview, walk_caption],
+                          api_name="lab_walk")
+        for control in (*pcs, *dims):
+            control.release(on_edit, [dataset, model, pa, *pcs, *dims], [edited, edited_caption], api_name=False)
+        the_map.select(on_pick, dataset, [the_map, picked, picked_caption], api_name=False)
+        breed.click(on_breed, [dataset, model, pa, pb, n_children, mutation, breed_seed], [kids, brood],
+                    api_name=False)
+        brood.select(on_child, [dataset, model, kids, pb, t, mode], [pa, image, brood_caption], api_name=False)
+        class_button.click(on_classes, [dataset, model, pa], class_image, api_name=False)
+
+
 def build_demo() -> gr.Blocks:
     with gr.Blocks(title="GenLab") as demo:
         gr.Markdown("# GenLab\nTrained generators you can explore. Pick a dataset and a model, then **Generate**.")
@@ -125,4 +334,5 @@ def build_demo() -> gr.Blocks:
         with gr.Tabs():
             generate_tab()
             compare_tab()
+            lab_tab()
     return demo

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
+from genlib import latent
 from genlib.errors import GenLabError
 from genlib.registry import get_spec
 from genlib.serving import load
-from genlib.ui import common
+from genlib.ui import common, lab
 
 
 @st.cache_resource(show_spinner="Loading model…")
@@ -104,3 +107,115 @@ def compare_page() -> None:
         if rows:
             st.dataframe([dict(zip(headers, row)) for row in rows], hide_index=True, key="cmp_augment")
         st.caption(text)
+
+
+def lab_page() -> None:
+    st.title("Latent Lab")
+    dataset = _dataset_picker("lab_dataset")
+    if dataset is None:
+        return
+    models = dict((m, t) for t, m in lab.models(dataset))
+    model_id = st.sidebar.selectbox("Model", list(models), format_func=models.get, key="lab_model")
+    cond = lab.is_conditional(model_id)
+    classes = {i: name for name, i in common.class_options(dataset)[1:]}
+    mode = st.sidebar.radio("Interpolation", latent.MODES, horizontal=True, key="lab_mode")
+    c1, c2 = st.sidebar.columns(2)
+    seed_a = c1.number_input("Seed A", 0, 2**31 - 1, 1, key="lab_seed_a")
+    seed_b = c2.number_input("Seed B", 0, 2**31 - 1, 2, key="lab_seed_b")
+    class_a = c1.selectbox("Class A", list(classes), format_func=classes.get, key="lab_class_a") if cond else None
+    class_b = c2.selectbox("Class B", list(classes), format_func=classes.get, key="lab_class_b") if cond else None
+    try:
+        a = st.session_state.get("lab_a_override") or lab.seed_point(dataset, model_id, seed_a, class_a)
+        b = lab.seed_point(dataset, model_id, seed_b, class_b)
+    except GenLabError as e:
+        st.error(str(e))
+        return
+    if st.session_state.get("lab_a_override") is not None and st.sidebar.button("Back to seed A", key="lab_reset"):
+        st.session_state.lab_a_override = None
+        st.rerun()
+    t = st.slider("t (A → B)", 0.0, 1.0, 0.5, 0.01, key="lab_t")
+    left, right = st.columns([1, 2])
+    st.session_state.lab_frame = lab.frame(dataset, model_id, a, b, t, mode)
+    left.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
+    right.image(lab.strip(dataset, model_id, a, b, mode), caption="A → B in 9 steps")
+
+    with st.expander("Walk through keyframes → GIF / MP4"):
+        w1, w2, w3 = st.columns(3)
+        seeds = w1.text_input("Keyframe seeds", "1,2,3", key="lab_walk_seeds")
+        classes_text = w1.text_input("Classes (conditional)", "", key="lab_walk_classes") if cond else ""
+        frames = w2.slider("Frames", 2, latent.MAX_FRAMES, 60, key="lab_frames")
+        fps = w2.slider("fps", 1, 60, 20, key="lab_fps")
+        size = w3.slider("Size (px)", 28, latent.MAX_EXPORT_SIZE, 112, 4, key="lab_size")
+        loop = w3.checkbox("Loop", True, key="lab_loop")
+        fmt = w3.radio("Format", ["gif", "mp4"], horizontal=True, key="lab_fmt")
+        if st.button("Make walk", key="lab_walk"):
+            try:
+                path, caption = lab.export_walk(dataset, model_id, seeds, classes_text, frames, fps, size, loop,
+                                                mode, fmt)
+                st.session_state.lab_walk_result = (Path(path).read_bytes(), fmt, caption)
+            except GenLabError as e:
+                st.session_state.lab_walk_result = None
+                st.error(str(e))
+        walk = st.session_state.get("lab_walk_result")
+        if walk:
+            data, kind, caption = walk
+            (st.image if kind == "gif" else st.video)(data)
+            st.download_button(f"Download .{kind}", data, file_name=f"genlab-walk.{kind}", key="lab_download",
+                               mime="image/gif" if kind == "gif" else "video/mp4")
+            st.caption(caption)
+
+    if lab.has_encoder(model_id):
+        with st.expander("Draw or upload → encode → use as endpoint A"):
+            upload = st.file_uploader("A digit or garment (PNG, JPEG, GIF, BMP, WebP, TIFF)", key="lab_upload")
+            label = st.selectbox("Its class", list(classes), format_func=classes.get, key="lab_draw_class") \
+                if cond else None
+            if upload is not None and st.button("Encode", key="lab_encode"):
+                try:
+                    enc = lab.encode_drawing(dataset, model_id, upload.getvalue(), label)
+                    st.session_state.lab_a_override = enc.point
+                    st.image([lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)],
+                             caption=["what the model saw", "reconstruction"])
+                    st.caption(enc.caption + " · now endpoint A.")
+                except GenLabError as e:
+                    st.error(str(e))
+
+    with st.expander("Semantic directions (PCA, GANSpace) and latent dimensions"):
+        d1, d2, d3 = st.columns(3)
+        amounts = [d1.slider(f"Direction {i + 1}", -3.0, 3.0, 0.0, 0.1, key=f"lab_pc{i}")
+                   for i in range(lab.DIRECTIONS)]
+        dims = {i: d2.slider(f"z[{i}]", -4.0, 4.0, round(float(a.z[i]), 2), 0.05, key=f"lab_dim{i}_{seed_a}")
+                for i in range(min(lab.DIMS, len(a.z)))}
+        dims = {i: v for i, v in dims.items() if abs(v - float(a.z[i])) > 0.026}
+        image, caption = lab.direction_edit(dataset, model_id, a, amounts, dims)
+        d3.image(image, caption="Endpoint A, edited")
+        d3.caption(caption)
+
+    if "vae2d" in models:
+        with st.expander("2-D latent map (VAE with a 2-D latent)"):
+            m1, m2 = st.columns([2, 1])
+            zx = m2.slider("z₁", -lab.MAP_SPAN, lab.MAP_SPAN, 0.0, 0.05, key="lab_map_x")
+            zy = m2.slider("z₂", -lab.MAP_SPAN, lab.MAP_SPAN, 0.0, 0.05, key="lab_map_y")
+            side = lab.map_view(dataset).image.size[0]
+            px = (zx + lab.MAP_SPAN) / (2 * lab.MAP_SPAN) * side
+            py = (lab.MAP_SPAN - zy) / (2 * lab.MAP_SPAN) * side
+            z, picked, where = lab.map_pick(dataset, px, py)
+            view = lab.map_view(dataset, picked=z)
+            m1.image(view.image)
+            m1.caption(view.caption.replace("Click anywhere", "Move the sliders"))
+            m2.image(picked, caption=where)
+
+    with st.expander("Breeding and class arithmetic"):
+        b1, b2, b3 = st.columns(3)
+        n = b1.slider("Children", 2, 16, 8, key="lab_children")
+        mutation = b2.slider("Mutation strength", 0.0, 2.0, 0.3, 0.05, key="lab_mutation")
+        breed_seed = b3.number_input("Breeding seed", 0, 2**31 - 1, 0, key="lab_breed_seed")
+        kids, shown = lab.children(dataset, model_id, a, b, n, mutation, breed_seed)
+        cols = st.columns(min(8, len(shown)))
+        for i, (image, caption) in enumerate(shown):
+            col = cols[i % len(cols)]
+            col.image(image, caption=caption)
+            if col.button("Parent A", key=f"lab_pick{i}"):
+                st.session_state.lab_a_override = kids[i]
+                st.rerun()
+        if cond:
+            st.image(lab.class_row(dataset, model_id, a), caption="Endpoint A's latent as every class")

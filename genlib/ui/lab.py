@@ -1,0 +1,220 @@
+"""Latent Lab actions shared by both front ends. Each takes plain values (and Points kept in the session) and returns
+images and captions; all the model work is in :mod:`genlib.latent`."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from genlib import latent, metrics, uploads
+from genlib.data import dataset_info
+from genlib.errors import GenLabError
+from genlib.images import grid
+from genlib.registry import get_spec
+from genlib.serving import load, model_choices
+
+SHOW = 8  # upscaling of single frames
+DIMS = 8  # per-dimension sliders
+DIRECTIONS = 5  # PCA sliders
+# a colour per class for the latent map (Tableau 10)
+PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+           (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+
+
+def models(dataset: str) -> list[tuple[str, str]]:
+    return [(get_spec(m).title, m) for m in model_choices(dataset)]
+
+
+def is_conditional(model_id: str) -> bool:
+    return bool(model_id) and get_spec(model_id).conditional
+
+
+def has_encoder(model_id: str) -> bool:
+    return bool(model_id) and get_spec(model_id).encoder
+
+
+def _label(klass):
+    return None if klass in (None, "", -1, "-1") else int(klass)
+
+
+def big(image: np.ndarray, scale: int = SHOW) -> Image.Image:
+    return Image.fromarray(image, "L").resize((image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
+
+
+def seed_point(dataset: str, model_id: str, seed, klass) -> latent.Point:
+    if not model_id:
+        raise GenLabError("Pick a model first.")
+    label = _label(klass)
+    if is_conditional(model_id) and label is None:
+        label = 0
+    return latent.point_from_seed(model_id, dataset, seed, label if is_conditional(model_id) else None)
+
+
+def frame(dataset: str, model_id: str, a: latent.Point, b: latent.Point, t: float, mode: str) -> Image.Image:
+    """One interpolated frame, upscaled: the slider's handler (one decode, no file I/O)."""
+    return big(latent.between(model_id, dataset, a, b, float(t), mode)[0])
+
+
+def strip(dataset: str, model_id: str, a: latent.Point, b: latent.Point, mode: str, n: int = 9) -> Image.Image:
+    frames = latent.between(model_id, dataset, a, b, np.linspace(0, 1, n).tolist(), mode)
+    return grid(frames, nrow=n, scale=3)
+
+
+@dataclass
+class Encoded:
+    point: latent.Point
+    digit: np.ndarray  # what the model saw (28×28)
+    reconstruction: np.ndarray
+    caption: str
+
+
+def encode_drawing(dataset: str, model_id: str, image, klass=None) -> Encoded:
+    """A drawing or an upload → the validated, MNIST-style 28×28 image → encoded → reconstruction with PSNR/SSIM."""
+    if image is None:
+        raise GenLabError("Draw something or upload an image first.")
+    if not has_encoder(model_id):
+        raise GenLabError(f"{get_spec(model_id).title if model_id else 'This model'} has no encoder; pick a VAE to "
+                          f"encode a drawing.")
+    if isinstance(image, dict):  # Gradio's ImageEditor/Sketchpad value
+        image = image.get("composite") if image.get("composite") is not None else image.get("background")
+        if image is None:
+            raise GenLabError("Draw something or upload an image first.")
+    digit = uploads.to_digit(image)
+    label = _label(klass) if is_conditional(model_id) else None
+    if is_conditional(model_id) and label is None:
+        raise GenLabError("Conditional VAE: say which class the drawing is.")
+    point = latent.point_from_image(model_id, dataset, digit, label)
+    recon = latent.decode(model_id, dataset, point.z[None], None if point.classes is None else point.classes[None])[0]
+    caption = (f"Reconstruction: PSNR {metrics.psnr(digit[None], recon[None]):.1f} dB, "
+               f"SSIM {metrics.ssim(digit[None], recon[None]):.3f}")
+    return Encoded(point, digit, recon, caption)
+
+
+def _tmp(suffix: str) -> Path:
+    folder = Path(tempfile.gettempdir()) / "genlab-walks"
+    folder.mkdir(exist_ok=True)
+    return Path(tempfile.mkstemp(suffix=suffix, dir=folder)[1])
+
+
+def parse_ints(text: str, what: str) -> list[int]:
+    try:
+        values = [int(v) for v in str(text).replace(" ", "").split(",") if v]
+    except ValueError:
+        raise GenLabError(f"{what} must be whole numbers separated by commas, e.g. 1,2,3; got {text!r}.") from None
+    return values
+
+
+def export_walk(dataset: str, model_id: str, seeds_text: str, classes_text: str, frames: int, fps: float, size: int,
+                loop: bool, mode: str, fmt: str) -> tuple[str, str]:
+    """A keyframe walk through seeds (and classes) → a GIF or MP4 file; returns (path, caption)."""
+    start = time.perf_counter()
+    seeds = parse_ints(seeds_text, "Seeds")
+    if len(seeds) < 2:
+        raise GenLabError("A walk needs at least 2 seeds, e.g. 1,2,3.")
+    classes = parse_ints(classes_text, "Classes") if is_conditional(model_id) else []
+    if is_conditional(model_id):
+        classes = classes or [0]
+        classes = classes * len(seeds) if len(classes) == 1 else classes
+        if len(classes) != len(seeds):
+            raise GenLabError(f"Give one class for all keyframes or one per seed ({len(seeds)}); got {len(classes)}.")
+    points = [latent.point_from_seed(model_id, dataset, s, classes[i] if classes else None)
+              for i, s in enumerate(seeds)]
+    images = latent.walk(model_id, dataset, points, int(frames), loop=bool(loop), mode=mode)
+    if fmt not in ("gif", "mp4"):
+        raise GenLabError(f"Export as gif or mp4; got {fmt!r}.")
+    path = latent.export(images, _tmp(f".{fmt}"), fps=float(fps), size=int(size), loop=True)
+    caption = (f"{len(images)} frames · {fmt.upper()} · {int(size)}×{int(size)} px · {float(fps):g} fps · "
+               f"{mode}{' · loop' if loop else ''} · {path.stat().st_size / 1024:.0f} KB · "
+               f"{time.perf_counter() - start:.2f} s")
+    return str(path), caption
+
+
+def direction_edit(dataset: str, model_id: str, base: latent.Point, amounts: list[float],
+                   dims: dict[int, float] | None = None) -> tuple[Image.Image, str]:
+    """The base point moved along the first PCA directions (GANSpace) and with some coordinates set directly."""
+    d = latent.pca_directions(model_id, dataset, k=min(DIRECTIONS, load(model_id, dataset)[0].latent_dim))
+    point = latent.edit(base, d.vectors, amounts[:len(d.vectors)])
+    if dims:
+        point = latent.set_dimensions(point, dims)
+    image = latent.decode(model_id, dataset, point.z[None], None if point.classes is None else point.classes[None])
+    shares = ", ".join(f"{e:.0%}" for e in d.explained)
+    return big(image[0]), f"Directions: principal components of the {d.space} (variance shares {shares})."
+
+
+def children(dataset: str, model_id: str, a: latent.Point, b: latent.Point, n: int, mutation: float, seed: int):
+    """Breeding: (children points, [(image, caption)])."""
+    kids = latent.crossover(a, b, int(n), float(mutation), int(seed))
+    z = torch.stack([k.z for k in kids])
+    classes = torch.stack([k.classes for k in kids]) if kids[0].classes is not None else None
+    images = latent.decode(model_id, dataset, z, classes)
+    return kids, [(big(im, 4), f"child {i + 1}") for i, im in enumerate(images)]
+
+
+def class_row(dataset: str, model_id: str, point: latent.Point) -> Image.Image:
+    """Class arithmetic: the same latent (style) decoded as every class."""
+    k = dataset_info(dataset).num_classes
+    pts = [latent.with_class(point, dataset, c) for c in range(k)]
+    images = latent.decode(model_id, dataset, torch.stack([p.z for p in pts]), torch.stack([p.classes for p in pts]))
+    return grid(images, nrow=k, scale=3)
+
+
+# ---------------------------------------------------------------- the 2-D latent map
+
+MAP_CELLS, MAP_SPAN, MAP_SCALE = 15, 3.0, 2
+
+
+@dataclass
+class MapView:
+    image: Image.Image
+    caption: str
+
+
+_maps: dict[str, latent.LatentMap] = {}
+
+
+def _map(dataset: str) -> latent.LatentMap:
+    if dataset not in _maps:
+        _maps[dataset] = latent.latent_map(dataset, cells=MAP_CELLS, span=MAP_SPAN)
+    return _maps[dataset]
+
+
+def _to_pixel(z: np.ndarray, side: int) -> tuple[float, float]:
+    x = (z[0] + MAP_SPAN) / (2 * MAP_SPAN) * side
+    y = (MAP_SPAN - z[1]) / (2 * MAP_SPAN) * side
+    return x, y
+
+
+def map_view(dataset: str, marker: np.ndarray | None = None, picked: np.ndarray | None = None) -> MapView:
+    """The decoded grid over the plane with the encoded test set as coloured points (and the user's markers)."""
+    m = _map(dataset)
+    side = m.image.shape[0] * MAP_SCALE
+    img = Image.fromarray(m.image, "L").resize((side, side), Image.NEAREST).convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for (zx, zy), label in zip(m.points, m.labels):
+        x, y = _to_pixel(np.array([zx, zy]), side)
+        draw.ellipse([x - 2, y - 2, x + 2, y + 2], fill=PALETTE[int(label) % 10])
+    for z, colour in ((marker, (255, 255, 255)), (picked, (255, 0, 0))):
+        if z is not None:
+            x, y = _to_pixel(np.asarray(z), side)
+            draw.ellipse([x - 7, y - 7, x + 7, y + 7], outline=colour, width=3)
+    names = dataset_info(dataset).class_names
+    legend = ", ".join(f"{n}" for n in names)
+    return MapView(img, f"2-D VAE latent plane, z₁ → right, z₂ → up, [−{MAP_SPAN:g}, {MAP_SPAN:g}]². Dots: "
+                        f"{len(m.points)} encoded test images coloured by class ({legend}, Tableau colours in order). "
+                        f"Click anywhere to decode that point.")
+
+
+def map_pick(dataset: str, x: float, y: float) -> tuple[np.ndarray, Image.Image, str]:
+    """A click at pixel (x, y) of the map image → the latent there and its decoded image."""
+    side = _map(dataset).image.shape[0] * MAP_SCALE
+    if not (0 <= x <= side and 0 <= y <= side):
+        raise GenLabError("Click inside the map.")
+    z = np.array([x / side * 2 * MAP_SPAN - MAP_SPAN, MAP_SPAN - y / side * 2 * MAP_SPAN], np.float32)
+    image = latent.decode("vae2d", dataset, torch.from_numpy(z)[None])[0]
+    return z, big(image), f"z = ({z[0]:+.2f}, {z[1]:+.2f})"

@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import lab_page
+
+lab_page()

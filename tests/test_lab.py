@@ -1,0 +1,143 @@
+"""Latent Lab in both front ends: shared actions in-process, the Gradio tab in a real Chromium, the Streamlit page."""
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from conftest import ROOT, free_port
+from genlib.data import load_dataset
+from genlib.errors import GenLabError
+from genlib.ui import lab
+
+
+@pytest.fixture(scope="module")
+def server():
+    from genlib.ui.gradio_ui import build_demo
+
+    demo = build_demo()
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/"
+    demo.close()
+
+
+def test_actions_in_process():
+    a = lab.seed_point("mnist", "cdcgan", 1, 3)
+    b = lab.seed_point("mnist", "cdcgan", 2, 8)
+    mid_slerp = np.asarray(lab.frame("mnist", "cdcgan", a, b, 0.5, "slerp"))
+    mid_lerp = np.asarray(lab.frame("mnist", "cdcgan", a, b, 0.5, "lerp"))
+    assert mid_slerp.shape == (28 * lab.SHOW, 28 * lab.SHOW) and not np.array_equal(mid_slerp, mid_lerp)
+    kids, shown = lab.children("mnist", "cdcgan", a, b, 6, 0.3, 1)
+    assert len(kids) == len(shown) == 6
+    assert lab.class_row("mnist", "cdcgan", a).size[0] > 10 * 28
+    image, caption = lab.direction_edit("mnist", "cdcgan", a, [1.5, 0, 0, 0, 0])
+    assert "principal components" in caption and not np.array_equal(np.asarray(image), np.asarray(
+        lab.frame("mnist", "cdcgan", a, b, 0.0, "slerp")))
+    with pytest.raises(GenLabError, match="at least 2 seeds"):
+        lab.export_walk("mnist", "vae", "5", "", 10, 10, 56, True, "slerp", "gif")
+    with pytest.raises(GenLabError, match="whole numbers"):
+        lab.export_walk("mnist", "vae", "1,x", "", 10, 10, 56, True, "slerp", "gif")
+
+
+def test_drawing_is_encoded_and_reconstructed():
+    digit = load_dataset("mnist", "test").images[3]
+    page = 255 - np.asarray(Image.fromarray(digit).resize((280, 280), Image.BILINEAR))  # black ink on white
+    enc = lab.encode_drawing("mnist", "vae", {"composite": page, "background": None, "layers": []})
+    assert enc.point.z.shape == (16,) and "PSNR" in enc.caption and "SSIM" in enc.caption
+    assert np.corrcoef(enc.digit.ravel(), enc.reconstruction.ravel())[0, 1] > 0.7
+    with pytest.raises(GenLabError, match="no encoder"):
+        lab.encode_drawing("mnist", "dcgan", page)
+    with pytest.raises(GenLabError, match="Draw something"):
+        lab.encode_drawing("mnist", "vae", {"composite": None, "background": None, "layers": []})
+    with pytest.raises(GenLabError, match="blank"):
+        lab.encode_drawing("mnist", "vae", np.full((100, 100), 255, np.uint8))
+
+
+def test_latent_map_click_decodes_that_point():
+    view = lab.map_view("fashion")
+    side = view.image.size[0]
+    z, image, caption = lab.map_pick("fashion", side / 2, side / 4)
+    assert abs(z[0]) < 0.01 and z[1] == pytest.approx(lab.MAP_SPAN / 2) and "z = (" in caption
+    with pytest.raises(GenLabError, match="inside the map"):
+        lab.map_pick("fashion", -5, 10)
+
+
+def _img_src(page, selector):
+    loc = page.locator(f"{selector} img")
+    return loc.get_attribute("src") if loc.count() else None
+
+
+@pytest.mark.browser
+def test_real_browser_slider_toggle_and_exports(server, chromium_page, tmp_path):
+    from playwright.sync_api import expect
+
+    page = chromium_page
+    page.goto(server, wait_until="load")
+    page.get_by_role("tab", name="Latent Lab").click(timeout=30_000)
+    page.locator("#lab-show").click()
+    expect(page.locator("#lab-image img")).to_be_visible(timeout=30_000)
+    # drag the slider thumb with the mouse: the image follows
+    before = _img_src(page, "#lab-image")
+    track = page.locator("#lab-t input[type=range]")
+    box = track.bounding_box()
+    y = box["y"] + box["height"] / 2
+    page.mouse.move(box["x"] + box["width"] * 0.5, y)
+    page.mouse.down()
+    seen = set()
+    for frac in (0.4, 0.3, 0.2, 0.1):
+        page.mouse.move(box["x"] + box["width"] * frac, y, steps=4)
+        page.wait_for_timeout(150)
+        seen.add(_img_src(page, "#lab-image"))
+    page.mouse.up()
+    page.wait_for_function("([sel, old]) => { const i = document.querySelector(sel); return i && i.src !== old; }",
+                           arg=["#lab-image img", before], timeout=10_000)
+    assert len(seen - {before}) >= 1, "the image changed while dragging"
+    # the toggle changes the midpoint
+    track.fill("0.5")
+    page.wait_for_timeout(500)
+    mid_slerp = _img_src(page, "#lab-image")
+    page.locator("#lab-mode").get_by_text("lerp", exact=True).click()
+    page.wait_for_function("([sel, old]) => document.querySelector(sel).src !== old",
+                           arg=["#lab-image img", mid_slerp], timeout=10_000)
+    # exports download and decode to the requested number of frames
+    page.get_by_text("Walk through keyframes → GIF / MP4").click()
+    page.locator("#lab-frames input[type=number]").fill("24")
+    page.locator("#lab-frames input[type=number]").press("Enter")
+    for fmt in ("gif", "mp4"):
+        page.locator("#lab-format").get_by_text(fmt, exact=True).click()
+        page.locator("#lab-walk").click()
+        expect(page.locator("#lab-walk-caption")).to_contain_text(fmt.upper(), timeout=30_000)
+        expect(page.locator("#lab-walk-caption")).to_contain_text("24 frames")
+        with page.expect_download() as info:
+            page.locator("#lab-walk-file a").first.click()
+        path = tmp_path / f"walk.{fmt}"
+        info.value.save_as(path)
+        if fmt == "gif":
+            assert Image.open(path).n_frames == 24
+        else:
+            import av
+
+            with av.open(str(path)) as f:
+                assert sum(1 for _ in f.decode(video=0)) == 24
+
+
+def test_streamlit_lab_page():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / "lab.py"), default_timeout=120).run()
+    assert not at.exception
+    at.selectbox(key="lab_model").set_value("cvae").run()
+    at.number_input(key="lab_seed_a").set_value(4).run()
+    at.slider(key="lab_t").set_value(0.0).run()
+    assert not at.exception and not at.error
+    start = at.session_state["lab_frame"]
+    at.slider(key="lab_t").set_value(1.0).run()
+    end = at.session_state["lab_frame"]
+    assert not np.array_equal(np.asarray(start), np.asarray(end))
+    at.radio(key="lab_mode").set_value("lerp").run()
+    at.button(key="lab_walk").click().run()
+    assert not at.exception and not at.error
+    data = at.session_state["lab_walk_result"]
+    assert Image.open(io.BytesIO(data[0])).n_frames == 60
