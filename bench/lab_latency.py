@@ -1,0 +1,108 @@
+"""Latent Lab latency: server time of one slider step (the handler: interpolate, decode, upscale), the browser round
+trip of a slider step in Debian's Chromium through the Gradio app, and the time to make a 60-frame GIF.
+
+    python bench/lab_latency.py [--steps 200] [--browser-steps 40]
+"""
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine, table  # noqa: E402
+
+from genlib import latent  # noqa: E402
+from genlib.ui import lab  # noqa: E402
+
+
+def pct(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(q * (len(values) - 1) + 0.5))]
+
+
+def server_steps(steps):
+    rows = []
+    for model_id, label in (("cdcgan", 3), ("dcgan", None), ("cvae", 3), ("vae", None), ("gan", None)):
+        a = lab.seed_point("mnist", model_id, 1, label)
+        b = lab.seed_point("mnist", model_id, 2, label)
+        lab.frame("mnist", model_id, a, b, 0.5, "slerp")  # warm-up
+        times = []
+        for i in range(steps):
+            t0 = time.perf_counter()
+            lab.frame("mnist", model_id, a, b, (i % 101) / 100, "slerp")
+            times.append((time.perf_counter() - t0) * 1000)
+        rows.append([model_id, steps, f"{statistics.median(times):.2f}", f"{pct(times, 0.95):.2f}"])
+    return rows
+
+
+def gif_times(repeats):
+    points = [latent.point_from_seed("dcgan", "mnist", s) for s in (1, 2, 3)]
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        frames = latent.walk("dcgan", "mnist", points, 60, loop=True)
+        latent.export_gif(frames, fps=20, size=112)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def browser_steps(steps):
+    import socket
+
+    from playwright.sync_api import sync_playwright
+
+    from genlib.ui.gradio_ui import build_demo
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = build_demo()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    times = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{port}/", wait_until="load")
+            page.get_by_role("tab", name="Latent Lab").click(timeout=30_000)
+            page.locator("#lab-show").click()
+            page.locator("#lab-image img").wait_for(timeout=30_000)
+            track = page.locator("#lab-t input[type=range]")
+            for i in range(steps + 3):
+                old = page.locator("#lab-image img").get_attribute("src")
+                value = f"{0.05 + (i % 18) * 0.05:.2f}"
+                t0 = time.perf_counter()
+                track.fill(value)
+                page.wait_for_function("([s, o]) => { const i = document.querySelector(s); "
+                                       "return i && i.src !== o && i.complete; }", arg=["#lab-image img", old],
+                                       timeout=10_000)
+                if i >= 3:  # the first steps warm up the page
+                    times.append((time.perf_counter() - t0) * 1000)
+            browser.close()
+    finally:
+        demo.close()
+    return times
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--steps", type=int, default=200)
+    ap.add_argument("--browser-steps", type=int, default=40)
+    args = ap.parse_args()
+    print(f"Machine: {machine()}\n")
+    print("Server time of one slider step (ms):\n")
+    print(table(["model (mnist)", "steps", "median ms", "p95 ms"], server_steps(args.steps)))
+    gifs = gif_times(10)
+    print(f"\n60-frame GIF (walk through 3 seeds + encode, 112 px): median {statistics.median(gifs):.3f} s, "
+          f"max {max(gifs):.3f} s over 10")
+    rt = browser_steps(args.browser_steps)
+    print(f"\nBrowser round trip of a slider step (Chromium → Gradio → new image loaded), {len(rt)} steps: "
+          f"median {statistics.median(rt):.0f} ms, p95 {pct(rt, 0.95):.0f} ms")
+
+
+if __name__ == "__main__":
+    main()
