@@ -240,9 +240,10 @@ def inception_reference(dataset: str) -> tuple[np.ndarray, np.ndarray, np.ndarra
 
 # ---------------------------------------------------------------- side-by-side evaluation
 
-def _distribution_row(ref: Reference, feats: np.ndarray, probs: np.ndarray, kid_subsets: int, seed: int) -> dict:
+def _distribution_row(ref: Reference, feats: np.ndarray, probs: np.ndarray, kid_subsets: int, seed: int,
+                      kid_size: int = 1000) -> dict:
     n = len(feats)
-    kid_mean, kid_std = metrics.kid(feats, ref.train_features, subsets=kid_subsets, subset_size=min(n, 1000),
+    kid_mean, kid_std = metrics.kid(feats, ref.train_features, subsets=kid_subsets, subset_size=min(n, kid_size),
                                     seed=seed)
     precision, recall = metrics.precision_recall(ref.train_features[:n], feats)
     coverage = metrics.class_coverage(probs.argmax(1), probs.shape[1])
@@ -255,13 +256,14 @@ def _distribution_row(ref: Reference, feats: np.ndarray, probs: np.ndarray, kid_
     }
 
 
-def floor_row(dataset: str, n: int, kid_subsets: int = 20, seed: int = 0, with_inception: bool = False) -> dict:
+def floor_row(dataset: str, n: int, kid_subsets: int = 20, seed: int = 0, with_inception: bool = False,
+              kid_size: int = 1000) -> dict:
     """The same metrics between two disjoint real sets (n real test images vs the reference training images)."""
     ref = reference(dataset)
     check_n(n, dataset)
     feats, probs = ref.test_features[:n], ref.test_probs[:n]
     row = {"model": "real data (floor)", "dataset": dataset, "n": n,
-           **_distribution_row(ref, feats, probs, kid_subsets, seed),
+           **_distribution_row(ref, feats, probs, kid_subsets, seed, kid_size),
            "class_accuracy": metrics.conditional_accuracy(probs.argmax(1), ref.test_labels[:n])}
     if with_inception:
         mu, sigma, test_f = inception_reference(dataset)
@@ -270,7 +272,7 @@ def floor_row(dataset: str, n: int, kid_subsets: int = 20, seed: int = 0, with_i
 
 
 def evaluate_model(model_id: str, dataset: str, n: int = 1000, seed: int = 0, kid_subsets: int = 20,
-                   with_inception: bool = False) -> dict:
+                   with_inception: bool = False, kid_size: int = 1000, recon_n: int | None = None) -> dict:
     """Every figure for one model: distribution metrics against the reference, class accuracy (conditional models),
     PSNR/SSIM of reconstructions of real test images (encoder models), size and sampling speed."""
     spec = get_spec(model_id)
@@ -283,12 +285,12 @@ def evaluate_model(model_id: str, dataset: str, n: int = 1000, seed: int = 0, ki
     clf, _ = load("classifier", dataset)
     feats, probs = metrics.domain_features(clf, images)
     row = {"model": model_id, "dataset": dataset, "n": n, "seed": seed,
-           **_distribution_row(ref, feats, probs, kid_subsets, seed),
+           **_distribution_row(ref, feats, probs, kid_subsets, seed, kid_size),
            "class_accuracy": metrics.conditional_accuracy(probs.argmax(1), labels) if spec.conditional else None,
            "parameters": int(sum(p.numel() for p in model.sampling_parameters())),
            "ms_per_sample": 1000 * seconds / n}
     if spec.encoder:
-        row.update(reconstruction_quality(model_id, dataset, n))
+        row.update(reconstruction_quality(model_id, dataset, min(n, recon_n or n)))
     if with_inception:
         mu, sigma, _ = inception_reference(dataset)
         row["inception_fid"] = metrics.frechet_distance(*metrics.feature_stats(inception()(images)), mu, sigma)
@@ -360,6 +362,11 @@ def _round(v):
 
 # ---------------------------------------------------------------- live comparison (the Compare tab)
 
+LIVE = {"kid_subsets": 5, "kid_size": 500}  # live readouts: fewer, smaller KID subsets than the stored figures
+LIVE_RECON = 250  # reconstructions measured live on the first 250 floor images
+_floors: dict[tuple, dict] = {}
+
+
 @dataclass
 class Comparison:
     rows: list[dict]  # floor first, then the models in the order asked
@@ -375,7 +382,10 @@ def compare(models: list[str], dataset: str, n: int = 500, seed: int = 0, label=
     if not 2 <= len(models) <= 4:
         raise GenLabError(f"Pick 2 to 4 different models to compare; got {len(models)}.")
     check_n(n, dataset)
-    rows, grids = [floor_row(dataset, n, seed=seed)], {}
+    key = (dataset, n, seed)
+    if key not in _floors:
+        _floors[key] = floor_row(dataset, n, seed=seed, **LIVE)
+    rows, grids = [dict(_floors[key])], {}
     for m in models:
         spec = get_spec(m)
         try:
@@ -383,7 +393,7 @@ def compare(models: list[str], dataset: str, n: int = 500, seed: int = 0, label=
         except GenLabError as e:
             raise GenLabError(f"Cannot compare '{m}': {e}") from None
         grids[m] = generate(m, dataset, n=show, seed=seed, labels=label if spec.conditional else None).images
-        row = evaluate_model(m, dataset, n, seed)
+        row = evaluate_model(m, dataset, n, seed, recon_n=LIVE_RECON, **LIVE)
         stored = stored_eval(m, dataset)
         row["inception_fid"] = stored.get("inception_fid")
         row["inception_fid_n"] = stored.get("n")

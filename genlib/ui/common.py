@@ -129,7 +129,8 @@ def run_compare(dataset: str, models: list[str], klass, seed, n) -> ComparedView
         grids.append((grid(images, scale=3), f"{get_spec(m).title} · {what}"))
     table = [[_cell(r, k, f) for k, _, f in COMPARE_COLUMNS] for r in result.rows]
     caption = (f"Metrics on N = {n} class-balanced samples per model (seed {seed}) against {DATASETS[dataset].title} "
-               f"reference features; the floor row compares {n} real test images with the same reference. "
+               f"reference features (KID: 5 subsets of ≤ 500; reconstructions: 250 real test images); "
+               f"the floor row compares {n} real test images with the same reference. "
                f"Computed in {result.seconds:.1f} s. " + " ".join(table_notes(result.rows)))
     return ComparedView(grids, [h for _, h, _ in COMPARE_COLUMNS], table, caption)
 
