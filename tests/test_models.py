@@ -15,7 +15,8 @@ class PlainStepper:
     """A single-process stand-in for the trainer's stepper with the same contract (zero, backward, step)."""
 
     def __init__(self, model, lr=1e-3):
-        self.optimizers = {n: torch.optim.Adam(p, lr=lr, betas=(0.5, 0.999)) for n, p in model.optimizer_groups().items()}
+        groups = model.optimizer_groups().items()
+        self.optimizers = {n: torch.optim.Adam(p, lr=lr, betas=(0.5, 0.999)) for n, p in groups}
 
     def step(self, name, loss):
         opt = self.optimizers[name]

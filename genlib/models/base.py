@@ -142,7 +142,8 @@ class GenerativeModel(nn.Module):
         expected = set(model.inference_state())
         if set(state) != expected:
             missing, extra = sorted(expected - set(state))[:3], sorted(set(state) - expected)[:3]
-            raise CheckpointError(f"Checkpoint {folder} does not match '{model_id}' (missing {missing}, extra {extra}).")
+            raise CheckpointError(f"Checkpoint {folder} does not match '{model_id}' "
+                                  f"(missing {missing}, extra {extra}).")
         try:
             model.load_state_dict(state, strict=False)
         except RuntimeError as e:

@@ -61,8 +61,8 @@ class _Stepper:
 
     def step(self, name: str, loss: torch.Tensor) -> None:
         if not torch.isfinite(loss):
-            raise TrainingDiverged(f"The loss for '{name}' became {float(loss.detach())}; lower the learning rate (--lr) "
-                                   "or resume from the last good checkpoint.")
+            raise TrainingDiverged(f"The loss for '{name}' became {float(loss.detach())}; lower the learning rate "
+                                   "(--lr) or resume from the last good checkpoint.")
         opt = self.optimizers[name]
         opt.zero_grad(set_to_none=True)
         self.accelerator.backward(loss)
