@@ -115,8 +115,8 @@ def cmd_sample(args) -> int:
     return 0
 
 
-def format_table(rows: list[dict]) -> str:
-    """The side-by-side table (plain text) shared by `genlib eval` and BENCHMARKS.md."""
+def format_table(rows: list[dict], markdown: bool = False) -> str:
+    """The side-by-side table shared by `genlib eval` (plain text) and BENCHMARKS.md (``markdown``)."""
     cols = [("model", "{}", 18), ("n", "{}", 6), ("domain_fid", "{:.2f}", 11), ("domain_kid", "{:.4f}", 11),
             ("classifier_score", "{:.2f}", 8), ("precision", "{:.3f}", 10), ("recall", "{:.3f}", 8),
             ("class_accuracy", "{:.2%}", 10), ("classes_covered", "{}", 8), ("inception_fid", "{:.2f}", 11),
@@ -124,15 +124,13 @@ def format_table(rows: list[dict]) -> str:
     heads = {"domain_fid": "dom FID", "domain_kid": "dom KID", "classifier_score": "CS", "class_accuracy": "cls acc",
              "classes_covered": "covered", "inception_fid": "Incep FID", "precision": "precision"}
     used = [c for c in cols if any(r.get(c[0]) is not None for r in rows)]
-    lines = ["".join(f"{heads.get(k, k):>{w}}" if i else f"{heads.get(k, k):<{w}}" for i, (k, _, w) in enumerate(used))]
-    for r in rows:
-        cells = []
-        for i, (k, fmt, w) in enumerate(used):
-            v = r.get(k)
-            text = "—" if v is None else fmt.format(v)
-            cells.append(f"{text:<{w}}" if i == 0 else f"{text:>{w}}")
-        lines.append("".join(cells))
-    return "\n".join(lines)
+    cells = [[heads.get(k, k) for k, _, _ in used]]
+    cells += [["—" if r.get(k) is None else fmt.format(r[k]) for k, fmt, _ in used] for r in rows]
+    if markdown:
+        lines = ["| " + " | ".join(cells[0]) + " |", "|" + "---|" * len(used)]
+        return "\n".join(lines + ["| " + " | ".join(c) + " |" for c in cells[1:]])
+    return "\n".join("".join(f"{c:<{w}}" if i == 0 else f"{c:>{w}}" for i, (c, (_, _, w)) in enumerate(zip(row, used)))
+                     for row in cells)
 
 
 def cmd_eval(args) -> int:
@@ -145,7 +143,7 @@ def cmd_eval(args) -> int:
     rows = evaluate(models, args.dataset, n=args.n, seed=args.seed, with_inception=not args.no_inception,
                     store=not args.no_store, progress=lambda m: print(f"evaluating {m} …", file=sys.stderr))
     print(f"{args.dataset}: N = {args.n} samples per model (class-balanced for conditional models), seed {args.seed}")
-    print(format_table(rows))
+    print(format_table(rows, markdown=args.markdown))
     for note in table_notes(rows):
         print(note)
     if args.json:
@@ -254,6 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="recompute the shipped domain-feature reference from the dataset first")
     s.add_argument("--no-store", action="store_true", help="do not write the figures into meta.json")
     s.add_argument("--json", help="also write the rows to this JSON file")
+    s.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in BENCHMARKS.md)")
     s.set_defaults(func=cmd_eval)
 
     s = sub.add_parser("walk", help="a latent walk through seeds, exported as GIF or MP4")
