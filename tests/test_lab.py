@@ -141,3 +141,33 @@ def test_streamlit_lab_page():
     assert not at.exception and not at.error
     data = at.session_state["lab_walk_result"]
     assert Image.open(io.BytesIO(data[0])).n_frames == 60
+
+
+@pytest.mark.browser
+def test_real_browser_streamlit_draw_and_map_click(streamlit_server, chromium_page):
+    """The Streamlit Latent Lab in Chromium: draw a stroke with the mouse → encoded and reconstructed; click the
+    2-D latent map → that point is decoded."""
+    from playwright.sync_api import expect
+
+    page = chromium_page
+    page.goto(streamlit_server + "lab", wait_until="load")
+    model = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1)
+    model.click(timeout=30_000)
+    page.get_by_role("option", name="VAE (16-D latent)").click()
+    page.get_by_text("Draw or upload → encode → use as endpoint A").click()
+    canvas = page.locator(".genlab-canvas canvas")
+    expect(canvas).to_be_visible(timeout=30_000)
+    canvas.scroll_into_view_if_needed()
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
+    page.mouse.down()
+    page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.8, steps=12)
+    page.mouse.up()
+    page.locator(".genlab-canvas button.use").click()
+    expect(page.get_by_text("now endpoint A")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("Reconstruction: PSNR")).to_be_visible()
+    page.get_by_text("2-D latent map (VAE with a 2-D latent)").click()
+    image = page.locator("img.genlab-click")
+    expect(image).to_be_visible(timeout=30_000)
+    image.click(position={"x": 40, "y": 40})
+    expect(page.get_by_text("z = (")).to_be_visible(timeout=30_000)

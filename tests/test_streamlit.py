@@ -1,16 +1,11 @@
 """The Streamlit page through AppTest: the same registry, the same numbers for the same seed."""
 
-import os
-import subprocess
-import sys
-import time
-import urllib.request
 
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from conftest import ROOT, free_port
+from conftest import ROOT
 from genlib import serving
 from genlib.registry import specs
 
@@ -62,30 +57,6 @@ def test_compare_page_shows_grids_and_the_table():
     at.multiselect(key="cmp_models").set_value(["vae"]).run()
     at.button(key="cmp_button").click().run()
     assert at.error and "Pick 2 to 4" in at.error[0].value
-
-
-@pytest.fixture(scope="module")
-def streamlit_server():
-    port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
-                             "--server.port", str(port), "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not come up within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
 
 
 @pytest.mark.browser

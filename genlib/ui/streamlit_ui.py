@@ -10,7 +10,7 @@ from genlib import latent
 from genlib.errors import GenLabError
 from genlib.registry import get_spec
 from genlib.serving import load
-from genlib.ui import common, lab
+from genlib.ui import common, lab, st_components
 
 
 @st.cache_resource(show_spinner="Loading model…")
@@ -166,18 +166,30 @@ def lab_page() -> None:
 
     if lab.has_encoder(model_id):
         with st.expander("Draw or upload → encode → use as endpoint A"):
-            upload = st.file_uploader("A digit or garment (PNG, JPEG, GIF, BMP, WebP, TIFF)", key="lab_upload")
             label = st.selectbox("Its class", list(classes), format_func=classes.get, key="lab_draw_class") \
                 if cond else None
-            if upload is not None and st.button("Encode", key="lab_encode"):
+            d1, d2 = st.columns(2)
+            with d1:
+                drawn = st_components.drawing_canvas("lab_canvas")
+            upload = d2.file_uploader("…or upload a digit or garment (PNG, JPEG, GIF, BMP, WebP, TIFF)",
+                                      key="lab_upload")
+            source = drawn if drawn is not None else (upload.getvalue() if upload is not None else None)
+            digest = hash((source, model_id, dataset, label)) if source is not None else None
+            if source is not None and digest != st.session_state.get("lab_encoded_digest"):
                 try:
-                    enc = lab.encode_drawing(dataset, model_id, upload.getvalue(), label)
+                    enc = lab.encode_drawing(dataset, model_id, source, label)
+                    st.session_state.lab_encoded_digest = digest
                     st.session_state.lab_a_override = enc.point
-                    st.image([lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)],
-                             caption=["what the model saw", "reconstruction"])
-                    st.caption(enc.caption + " · now endpoint A.")
+                    st.session_state.lab_encoded = enc
+                    st.rerun()
                 except GenLabError as e:
+                    st.session_state.lab_encoded = None
                     st.error(str(e))
+            enc = st.session_state.get("lab_encoded")
+            if enc is not None:
+                d2.image([lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)],
+                         caption=["what the model saw", "reconstruction"])
+                d2.caption(enc.caption + " · now endpoint A.")
 
     with st.expander("Semantic directions (PCA, GANSpace) and latent dimensions"):
         d1, d2, d3 = st.columns(3)
@@ -193,16 +205,17 @@ def lab_page() -> None:
     if "vae2d" in models:
         with st.expander("2-D latent map (VAE with a 2-D latent)"):
             m1, m2 = st.columns([2, 1])
-            zx = m2.slider("z₁", -lab.MAP_SPAN, lab.MAP_SPAN, 0.0, 0.05, key="lab_map_x")
-            zy = m2.slider("z₂", -lab.MAP_SPAN, lab.MAP_SPAN, 0.0, 0.05, key="lab_map_y")
-            side = lab.map_view(dataset).image.size[0]
-            px = (zx + lab.MAP_SPAN) / (2 * lab.MAP_SPAN) * side
-            py = (lab.MAP_SPAN - zy) / (2 * lab.MAP_SPAN) * side
-            z, picked, where = lab.map_pick(dataset, px, py)
-            view = lab.map_view(dataset, picked=z)
-            m1.image(view.image)
-            m1.caption(view.caption.replace("Click anywhere", "Move the sliders"))
-            m2.image(picked, caption=where)
+            view = lab.map_view(dataset, picked=st.session_state.get("lab_map_z"))
+            with m1:
+                click = st_components.clickable_image(view.image, key="lab_map")
+            if click is not None:
+                z, picked, where = lab.map_pick(dataset, *click)
+                st.session_state.lab_map_z, st.session_state.lab_map_pick = z, (picked, where)
+                st.rerun()
+            m1.caption(view.caption)
+            if st.session_state.get("lab_map_pick"):
+                picked, where = st.session_state.lab_map_pick
+                m2.image(picked, caption=where)
 
     with st.expander("Breeding and class arithmetic"):
         b1, b2, b3 = st.columns(3)

@@ -1,0 +1,80 @@
+"""Two small Streamlit components (Components v2, inline HTML/JS, no build step): a drawing canvas and a clickable
+image. Streamlit has neither built in; the Latent Lab page needs both (draw a digit; click the latent map)."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import streamlit as st
+from PIL import Image
+
+_CANVAS_JS = """
+export default function(component) {
+  const { parentElement, data, setStateValue } = component;
+  let root = parentElement.querySelector('.genlab-canvas');
+  if (!root) {
+    root = document.createElement('div');
+    root.className = 'genlab-canvas';
+    root.innerHTML = `<canvas width="${data.size}" height="${data.size}"
+        style="border:1px solid #999;border-radius:6px;touch-action:none;cursor:crosshair;background:#fff"></canvas>
+      <div style="margin-top:6px"><button class="use">Use drawing</button> <button class="clear">Clear</button></div>`;
+    parentElement.appendChild(root);
+    const canvas = root.querySelector('canvas');
+    const ctx = canvas.getContext('2d');
+    const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); };
+    clear();
+    ctx.lineWidth = data.stroke; ctx.lineCap = 'round'; ctx.lineJoin = 'round'; ctx.strokeStyle = '#000';
+    let drawing = false;
+    const at = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
+    canvas.addEventListener('pointerdown', (e) => { drawing = true; ctx.beginPath(); ctx.moveTo(...at(e)); });
+    canvas.addEventListener('pointermove', (e) => { if (drawing) { ctx.lineTo(...at(e)); ctx.stroke(); } });
+    window.addEventListener('pointerup', () => { drawing = false; });
+    root.querySelector('.clear').onclick = clear;
+    root.querySelector('.use').onclick = () => setStateValue('png', canvas.toDataURL('image/png'));
+  }
+}
+"""
+
+_CLICK_JS = """
+export default function(component) {
+  const { parentElement, data, setTriggerValue } = component;
+  let img = parentElement.querySelector('img.genlab-click');
+  if (!img) {
+    img = document.createElement('img');
+    img.className = 'genlab-click';
+    img.style.cursor = 'crosshair';
+    img.style.maxWidth = '100%';
+    parentElement.appendChild(img);
+    img.addEventListener('click', (e) => {
+      const r = img.getBoundingClientRect();
+      setTriggerValue('click', { x: (e.clientX - r.left) * img.naturalWidth / r.width,
+                                 y: (e.clientY - r.top) * img.naturalHeight / r.height });
+    });
+  }
+  if (img.src !== data.src) img.src = data.src;
+}
+"""
+
+_canvas = st.components.v2.component("genlab_canvas", js=_CANVAS_JS)
+_click = st.components.v2.component("genlab_click_image", js=_CLICK_JS)
+
+
+def drawing_canvas(key: str, size: int = 280, stroke: int = 18) -> bytes | None:
+    """A white canvas to draw on with the mouse or a finger; returns the PNG bytes after "Use drawing", else None."""
+    result = _canvas(key=key, data={"size": size, "stroke": stroke}, default={"png": None},
+                     on_png_change=lambda: None)
+    url = result.png if result is not None else None
+    if not url or not str(url).startswith("data:image/png;base64,"):
+        return None
+    return base64.b64decode(url.split(",", 1)[1])
+
+
+def clickable_image(image: Image.Image, key: str) -> tuple[float, float] | None:
+    """Shows ``image``; returns the (x, y) pixel that was clicked on this run, else None."""
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    result = _click(key=key, data={"src": src}, on_click_change=lambda: None)
+    click = result.click if result is not None else None
+    return (float(click["x"]), float(click["y"])) if click else None
