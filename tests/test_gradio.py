@@ -4,21 +4,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import free_port
 from genlib.errors import GenLabError
 from genlib.registry import specs
 from genlib.ui import common
-
-
-@pytest.fixture(scope="module")
-def server():
-    from genlib.ui.gradio_ui import build_demo
-
-    demo = build_demo()
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
 
 
 def test_menus_come_from_the_registry():

@@ -6,21 +6,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import ROOT, free_port
+from conftest import ROOT
 from genlib.data import load_dataset
 from genlib.errors import GenLabError
 from genlib.ui import lab
-
-
-@pytest.fixture(scope="module")
-def server():
-    from genlib.ui.gradio_ui import build_demo
-
-    demo = build_demo()
-    port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    yield f"http://127.0.0.1:{port}/"
-    demo.close()
 
 
 def test_actions_in_process():
