@@ -164,17 +164,10 @@ def cmd_walk(args) -> int:
     import time
 
     from genlib import latent
-    from genlib.errors import GenLabError
 
-    seeds = args.seeds
-    classes = args.classes or ([args.class_] * len(seeds) if args.class_ is not None else [None] * len(seeds))
-    if len(classes) != len(seeds):
-        raise GenLabError(f"--classes gives {len(classes)} classes for {len(seeds)} seeds; give one per seed.")
-    if len(seeds) < 2:
-        raise GenLabError("A walk needs at least 2 seeds, e.g. --seeds 1,2,3.")
     start = time.perf_counter()
-    points = [latent.point_from_seed(args.model, args.dataset, s, c) for s, c in zip(seeds, classes)]
-    frames = latent.walk(args.model, args.dataset, points, args.frames, loop=args.loop, mode=args.mode)
+    classes = args.classes or ([args.class_] if args.class_ is not None else None)
+    frames = latent.seed_walk(args.model, args.dataset, args.seeds, classes, args.frames, args.loop, args.mode)
     out = latent.export(frames, args.out, fps=args.fps, size=args.size, loop=True)
     print(f"wrote {len(frames)} frames of {args.model}/{args.dataset} ({args.mode}{', loop' if args.loop else ''}) "
           f"to {out} ({time.perf_counter() - start:.2f} s)")

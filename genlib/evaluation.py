@@ -334,10 +334,9 @@ def evaluate(models: list[str], dataset: str, n: int = 2000, seed: int = 0, with
             if not with_inception and (before.get("n"), before.get("seed")) == (n, seed) and "inception_fid" in before:
                 record["inception_fid"] = before["inception_fid"]  # a run without Inception keeps the stored one
                 record["floor"]["inception_fid"] = before["floor"].get("inception_fid")
-            store_metrics(m, dataset, eval=record)
-            if row.get("class_accuracy") is not None:
-                store_metrics(m, dataset, class_accuracy={
-                    "value": round(row["class_accuracy"], 4), "n": n, "seed": seed, "reader": f"classifier-{dataset}"})
+            extra = {} if row.get("class_accuracy") is None else {"class_accuracy": {
+                "value": round(row["class_accuracy"], 4), "n": n, "seed": seed, "reader": f"classifier-{dataset}"}}
+            store_metrics(m, dataset, eval=record, **extra)  # one atomic write of meta.json per model
     return rows
 
 

@@ -173,6 +173,24 @@ def walk(model_id: str, dataset: str, points: list[Point], frames: int, loop: bo
     return decode(model_id, dataset, z, classes)
 
 
+def seed_walk(model_id: str, dataset: str, seeds: list[int], classes: list | None = None, frames: int = 60,
+              loop: bool = False, mode: str = "slerp") -> np.ndarray:
+    """A walk through the images that ``seeds`` give in Generate. Conditional models take one class for every
+    keyframe or one per seed (default class 0); unconditional models ignore ``classes``."""
+    if len(seeds) < 2:
+        raise GenLabError("A walk needs at least 2 seeds, e.g. 1,2,3.")
+    if get_spec(model_id).conditional:
+        classes = list(classes or [0])
+        classes = classes * len(seeds) if len(classes) == 1 else classes
+        if len(classes) != len(seeds):
+            raise GenLabError(f"Give one class for all keyframes or one per seed ({len(seeds)}); "
+                              f"got {len(classes)}.")
+    else:
+        classes = [None] * len(seeds)
+    points = [point_from_seed(model_id, dataset, s, c) for s, c in zip(seeds, classes, strict=True)]
+    return walk(model_id, dataset, points, frames, loop, mode)
+
+
 def between(model_id: str, dataset: str, a: Point, b: Point, t, mode: str = "slerp") -> np.ndarray:
     """Decoded point(s) at t (a number or a list of steps) between a and b."""
     ts = torch.as_tensor(t, dtype=torch.float32).reshape(-1)

@@ -86,10 +86,6 @@ COMPARE_COLUMNS = (  # (row key, header, format); arrows say which way is better
 )
 
 
-def compare_model_options(dataset: str) -> list[tuple[str, str]]:
-    return model_options(dataset)
-
-
 @dataclass
 class ComparedView:
     grids: list[tuple[Image.Image, str]]  # one (grid, caption) per model

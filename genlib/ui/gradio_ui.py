@@ -302,9 +302,8 @@ def lab_tab() -> None:
 
         ends = [dataset, model, seed_a, class_a, seed_b, class_b, t, mode]
         show.click(endpoints, ends, [pa, pb, image, strip_image, edited, *pcs, *dims], api_name="lab_show")
-        t.input(on_t, [dataset, model, pa, pb, t, mode], image, api_name="lab_frame", show_progress="hidden",
-                trigger_mode="always_last")
-        t.change(on_t, [dataset, model, pa, pb, t, mode], image, api_name=False, show_progress="hidden",
+        # one handler per value change (a drag fires it as the thumb moves; "always_last" drops stale steps)
+        t.change(on_t, [dataset, model, pa, pb, t, mode], image, api_name="lab_frame", show_progress="hidden",
                  trigger_mode="always_last")
         mode.change(on_mode, [dataset, model, pa, pb, t, mode], [image, strip_image], api_name=False)
         dataset.change(on_dataset, dataset, [model, class_a, class_b, draw_class, the_map], api_name=False)

@@ -115,17 +115,8 @@ def export_walk(dataset: str, model_id: str, seeds_text: str, classes_text: str,
     """A keyframe walk through seeds (and classes) → a GIF or MP4 file; returns (path, caption)."""
     start = time.perf_counter()
     seeds = parse_ints(seeds_text, "Seeds")
-    if len(seeds) < 2:
-        raise GenLabError("A walk needs at least 2 seeds, e.g. 1,2,3.")
-    classes = parse_ints(classes_text, "Classes") if is_conditional(model_id) else []
-    if is_conditional(model_id):
-        classes = classes or [0]
-        classes = classes * len(seeds) if len(classes) == 1 else classes
-        if len(classes) != len(seeds):
-            raise GenLabError(f"Give one class for all keyframes or one per seed ({len(seeds)}); got {len(classes)}.")
-    points = [latent.point_from_seed(model_id, dataset, s, classes[i] if classes else None)
-              for i, s in enumerate(seeds)]
-    images = latent.walk(model_id, dataset, points, int(frames), loop=bool(loop), mode=mode)
+    classes = parse_ints(classes_text, "Classes") if is_conditional(model_id) else None
+    images = latent.seed_walk(model_id, dataset, seeds, classes, int(frames), loop=bool(loop), mode=mode)
     if fmt not in ("gif", "mp4"):
         raise GenLabError(f"Export as gif or mp4; got {fmt!r}.")
     path = latent.export(images, _tmp(f".{fmt}"), fps=float(fps), size=int(size), loop=True)
