@@ -19,6 +19,8 @@ from common import machine, table  # noqa: E402
 from genlib.data import load_dataset  # noqa: E402
 from genlib.evaluation import balanced_samples  # noqa: E402
 from genlib.images import to_uint8  # noqa: E402
+from genlib.registry import get_spec  # noqa: E402
+from genlib.serving import model_choices  # noqa: E402
 
 
 def main():
@@ -27,6 +29,7 @@ def main():
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=2000)
+    ap.add_argument("--models", nargs="+", help="default: every shipped conditional generator")
     args = ap.parse_args()
     rows = []
     for ds in ("mnist", "fashion"):
@@ -37,7 +40,7 @@ def main():
         for r in readers.values():
             r.fit(x_train, train.labels)
         sets = [("real test images", test.images, test.labels)]
-        for model in ("cdcgan", "cvae"):
+        for model in args.models or [m for m in model_choices(ds) if get_spec(m).conditional]:
             images, labels, _ = balanced_samples(model, ds, args.n, seed=0)
             sets.append((model, to_uint8(images), labels))
         for name, images, labels in sets:

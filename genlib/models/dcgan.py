@@ -90,7 +90,7 @@ register(ModelSpec(
     id="dcgan", title="DCGAN", family="gan", factory=DCGAN, presets=PRESETS, params=(TEMPERATURE,), recipe=RECIPE,
     description="Deep convolutional GAN (Radford et al., 2016).",
 ))
-COND_PRESETS = {name: {**p, "mode_seeking": 1.0} for name, p in PRESETS.items()}
+COND_PRESETS = {name: {**p, "mode_seeking": 0.5} for name, p in PRESETS.items()}
 
 register(ModelSpec(
     id="cdcgan", title="Conditional DCGAN", family="gan", factory=ConditionalDCGAN, presets=COND_PRESETS,
