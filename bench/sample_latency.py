@@ -1,6 +1,6 @@
 """Latency of sampling 1 and 64 images from every shipped generator (median and p95 over repeats).
 
-    python bench/sample_latency.py [--repeats 30]
+    python bench/sample_latency.py [--repeats 30] [--models ddpm ...]
 """
 
 import argparse
@@ -33,9 +33,12 @@ def measure(model_id, dataset, n, repeats):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeats", type=int, default=30)
+    ap.add_argument("--models", nargs="+", help="default: every shipped generator")
     args = ap.parse_args()
     rows = []
     for spec, ds, _ in available():
+        if args.models and spec.id not in args.models:
+            continue
         m1, p1 = measure(spec.id, ds, 1, args.repeats)
         m64, p64 = measure(spec.id, ds, 64, args.repeats)
         rows.append([spec.id, ds, f"{m1:.2f}", f"{p1:.2f}", f"{m64:.2f}", f"{p64:.2f}"])

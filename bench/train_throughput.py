@@ -1,6 +1,6 @@
 """Training throughput (images/s) of every model, through the real trainer, on this machine.
 
-    python bench/train_throughput.py [--steps 60] [--dataset mnist] [--device auto]
+    python bench/train_throughput.py [--steps 60] [--dataset mnist] [--device auto] [--models ddpm ...]
 """
 
 import argparse
@@ -23,9 +23,12 @@ def main():
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--dataset", default="mnist")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--models", nargs="+", help="default: every registered model")
     args = ap.parse_args()
     rows = []
     for spec in specs(None):
+        if args.models and spec.id not in args.models:
+            continue
         with tempfile.TemporaryDirectory() as out:
             warm = TrainConfig(spec.id, args.dataset, out, steps=5, progress=False, device=args.device,
                                checkpoint_every=10**6, sample_every=10**6)

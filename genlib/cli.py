@@ -104,6 +104,9 @@ def cmd_sample(args) -> int:
         params[name.strip()] = value.strip()
     if args.temperature is not None:
         params["temperature"] = args.temperature
+    for name in ("steps", "guidance", "sampler", "eta"):
+        if getattr(args, name) is not None:
+            params[name] = getattr(args, name)
     result = generate(args.model, args.dataset, n=args.n, seed=args.seed, labels=args.class_, **params)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".png":
@@ -112,6 +115,53 @@ def cmd_sample(args) -> int:
         np.savez_compressed(out, images=result.images, labels=result.labels)
     print(f"wrote {len(result.images)} samples of {args.model}/{args.dataset} to {out} "
           f"({result.seconds * 1000:.0f} ms)")
+    return 0
+
+
+def cmd_restore(args) -> int:
+    import numpy as np
+    from PIL import Image
+
+    from genlib import restoration
+    from genlib.errors import GenLabError
+    from genlib.images import grid
+    from genlib.serving import load
+
+    out = Path(args.out)
+    if out.suffix != ".png":
+        raise GenLabError(f"--out must end in .png; got {out.name}")
+    if args.image.startswith("test:"):
+        from genlib.ui.diffusion import test_image
+
+        image = test_image(args.dataset, args.image[5:])
+    else:
+        image = restoration.prepare_image(args.image, args.dataset)
+    mask = args.mask
+    if args.mode == "inpaint" and mask not in restoration.MASKS:
+        from genlib.uploads import read_image
+
+        mask = np.asarray(read_image(mask, background=0).convert("L")) > 127  # white = missing
+    model, _ = load(args.model, args.dataset)
+    if args.as_is:
+        noise = None if "--noise" not in args.argv else args.noise
+        result = restoration.restore(model, image, args.mode, sigma=noise, mask=mask, label=args.class_,
+                                     steps=args.steps, resample=args.resample, seed=args.seed)
+    else:
+        result = restoration.corrupt_and_restore(model, image, args.mode, sigma=args.noise, mask=mask,
+                                                 label=args.class_, steps=args.steps, resample=args.resample,
+                                                 seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(result.restored).save(out)
+    if args.strip:
+        shown = [a for a in (result.reference, result.corrupted, result.restored) if a is not None]
+        grid(np.stack(shown), nrow=len(shown), scale=4).save(args.strip)
+    if args.json:
+        print(json.dumps({"mode": args.mode, "sigma": result.sigma, "sigma_estimated": result.sigma_estimated,
+                          **result.metrics}))
+    else:
+        noise = f" (noise σ {result.sigma:.3f}{', estimated' if result.sigma_estimated else ''})" \
+            if result.sigma is not None else ""
+        print(f"{args.mode}{noise}: {result.summary()}; wrote {out}")
     return 0
 
 
@@ -231,9 +281,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--temperature", type=float, help="latent temperature (0-2, default 1)")
     s.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="any generation control the model declares, e.g. --param prior=standard (repeatable)")
+    s.add_argument("--steps", help="diffusion: sampler steps (default 20)")
+    s.add_argument("--guidance", help="diffusion: classifier-free guidance scale (default 2; 1 = none)")
+    s.add_argument("--sampler", help="diffusion: ddim or dpm (DPM-Solver++)")
+    s.add_argument("--eta", help="diffusion, DDIM: 0 = deterministic (default), 1 = DDPM-like")
     s.add_argument("--scale", type=_int_arg("--scale", 1, 16), default=2, help="grid upscaling for .png")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_sample)
+
+    s = sub.add_parser("restore", help="diffusion restoration: denoise or inpaint an image, with PSNR/SSIM")
+    s.add_argument("image", help="an image file, or test:N for test image N of --dataset")
+    s.add_argument("--mode", required=True, choices=["denoise", "inpaint"])
+    s.add_argument("--dataset", default="mnist", choices=["mnist", "fashion"], help="which model (default mnist)")
+    s.add_argument("--model", default="ddpm")
+    s.add_argument("--noise", type=float, default=0.3,
+                   help="denoise: std of the Gaussian noise GenLab adds, in [0, 1] pixel units (default 0.3)")
+    s.add_argument("--mask", default="center",
+                   help="inpaint: center, left, right, top, bottom, random, or a mask image (white = missing)")
+    s.add_argument("--as-is", action="store_true",
+                   help="the image is already corrupted: restore it as it is (denoise: --noise, or estimated when "
+                        "--noise is not given; inpaint: --mask marks the missing pixels); no PSNR without a reference")
+    s.add_argument("--class", dest="class_", type=int, help="class hint (default: none)")
+    s.add_argument("--steps", type=_int_arg("--steps", 1, 1000), default=50, help="DDIM steps (default 50)")
+    s.add_argument("--resample", type=_int_arg("--resample", 1, 20), default=5, help="inpaint: RePaint resampling")
+    s.add_argument("--seed", type=_int_arg("--seed", 0, 2**31 - 1), default=0)
+    s.add_argument("--strip", help="also write clean | corrupted | restored side by side to this .png")
+    s.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    s.add_argument("--out", required=True, help="the restored 28×28 image (.png)")
+    s.set_defaults(func=cmd_restore)
 
     s = sub.add_parser("eval", help="side-by-side quality table (FID, KID, precision/recall, …) with the real floor")
     s.add_argument("--models", nargs="+", help="default: every generator with a checkpoint for the dataset")

@@ -72,16 +72,18 @@ def stored_eval(model_id: str, dataset: str) -> dict:
     return hub.read_json(folder / hub.META).get("metrics", {}).get("eval", {}) if folder else {}
 
 
-def balanced_samples(model_id: str, dataset: str, n: int, seed: int) -> tuple[torch.Tensor, np.ndarray, float]:
+def balanced_samples(model_id: str, dataset: str, n: int, seed: int,
+                     params: dict | None = None) -> tuple[torch.Tensor, np.ndarray, float]:
     """``n`` samples in [-1, 1] (class-balanced for conditional models), their requested labels (-1 when
-    unconditional) and the sampling seconds. Drawn in chunks so memory stays bounded."""
+    unconditional) and the sampling seconds; ``params`` are sampling controls (default: the model's defaults).
+    Drawn in chunks so memory stays bounded."""
     k = dataset_info(dataset).num_classes
     conditional = get_spec(model_id).conditional
     images, labels, seconds = [], [], 0.0
     for start in range(0, n, CHUNK):
         size = min(CHUNK, n - start)
         part = ((np.arange(start, start + size) % k).tolist()) if conditional else None
-        g = generate(model_id, dataset, n=size, seed=seed + start, labels=part)
+        g = generate(model_id, dataset, n=size, seed=seed + start, labels=part, **(params or {}))
         images.append(from_uint8(g.images))
         labels.append(g.labels)
         seconds += g.seconds
@@ -272,7 +274,8 @@ def floor_row(dataset: str, n: int, kid_subsets: int = 20, seed: int = 0, with_i
 
 
 def evaluate_model(model_id: str, dataset: str, n: int = 1000, seed: int = 0, kid_subsets: int = 20,
-                   with_inception: bool = False, kid_size: int = 1000, recon_n: int | None = None) -> dict:
+                   with_inception: bool = False, kid_size: int = 1000, recon_n: int | None = None,
+                   params: dict | None = None) -> dict:
     """Every figure for one model: distribution metrics against the reference, class accuracy (conditional models),
     PSNR/SSIM of reconstructions of real test images (encoder models), size and sampling speed."""
     spec = get_spec(model_id)
@@ -281,7 +284,7 @@ def evaluate_model(model_id: str, dataset: str, n: int = 1000, seed: int = 0, ki
     ref = reference(dataset)
     check_n(n, dataset)
     model, _ = load(model_id, dataset)
-    images, labels, seconds = balanced_samples(model_id, dataset, n, seed)
+    images, labels, seconds = balanced_samples(model_id, dataset, n, seed, params)
     clf, _ = load("classifier", dataset)
     feats, probs = metrics.domain_features(clf, images)
     row = {"model": model_id, "dataset": dataset, "n": n, "seed": seed,

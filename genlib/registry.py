@@ -31,6 +31,11 @@ class Param:
     step: float | None = None
     choices: tuple = ()
     help: str = ""
+    ui_max: float | None = None  # the largest value UI sliders offer (the API still takes up to ``max``)
+
+    @property
+    def slider_max(self) -> float | None:
+        return self.ui_max if self.ui_max is not None else self.max
 
     def validate(self, value: Any) -> Any:
         """Coerce ``value`` to this param's type, or raise a one-sentence error naming the allowed range."""
@@ -83,6 +88,7 @@ class ModelSpec:
     params: tuple[Param, ...] = ()
     recipe: TrainRecipe = TrainRecipe()
     datasets: tuple[str, ...] = ("mnist", "fashion")
+    latent_tools: bool = True  # a small latent the Latent Lab's sliders, maps and directions make sense on
 
     def config(self, preset: str = "default", num_classes: int = 10) -> dict:
         if preset not in self.presets:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from collections.abc import Iterator
 
 import numpy as np
 import torch
@@ -90,8 +91,8 @@ class Generation:
     seconds: float
 
 
-def generate(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, **params) -> Generation:
-    """Validated sampling: every argument is checked against the registry before any work is done."""
+def _validated(model_id: str, dataset: str, n, seed, labels, params: dict):
+    """Check every argument against the registry before any work: (model, n, seed, label ids, params)."""
     spec = get_spec(model_id)
     if not spec.generative:
         raise GenLabError(f"'{model_id}' is not a generator.")
@@ -105,12 +106,47 @@ def generate(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=Non
     params = {k: declared[k].validate(v) for k, v in params.items()}
     label_ids = _labels_for(spec, labels, n, seed, info.num_classes)
     model, _ = load(model_id, dataset)
+    return model, n, seed, label_ids, params
+
+
+def generate(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, **params) -> Generation:
+    """Validated sampling: every argument is checked against the registry before any work is done."""
+    model, n, seed, label_ids, params = _validated(model_id, dataset, n, seed, labels, params)
     start = time.perf_counter()
     with torch.inference_mode():
         images = to_uint8(model.sample(n, seed=seed, labels=label_ids, **params))
     seconds = time.perf_counter() - start
     out_labels = label_ids.numpy() if label_ids is not None else np.full(n, -1)
     return Generation(images, out_labels.astype(np.int64), seconds)
+
+
+@dataclass
+class Frame:
+    """One streamed denoising step: x_t and the predicted clean images x̂_0, as (n, 28, 28) uint8."""
+
+    index: int
+    total: int
+    t: int
+    x_t: np.ndarray
+    x0: np.ndarray
+    seconds: float
+
+
+def denoise_stream(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, every: int = 1,
+                   **params) -> Iterator[Frame]:
+    """Validated sampling that yields every ``every`` sampler steps (and the last): watch a diffusion model denoise.
+    The final frame's x_t is exactly what :func:`generate` returns for the same arguments."""
+    if not get_spec(model_id).family == "diffusion":
+        raise GenLabError(f"'{model_id}' is not a diffusion model; only those can be watched step by step.")
+    if int(every) != every or every < 1:
+        raise GenLabError(f"Show every k-th step needs a whole number k ≥ 1; got {every!r}.")
+    model, n, seed, label_ids, params = _validated(model_id, dataset, n, seed, labels, params)
+    start = time.perf_counter()
+    z = model.sample_latents(n, seed, label_ids)
+    with torch.inference_mode():
+        for step in model.denoise_steps(z, label_ids, seed=seed, every=int(every), **params):
+            yield Frame(step.index, step.total, step.t, to_uint8(step.x_t), to_uint8(step.x0),
+                        time.perf_counter() - start)
 
 
 def sample(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, **params) -> np.ndarray:

@@ -10,9 +10,10 @@ cd "$(dirname "$0")/.."
 GENLIB=${GENLIB:-.venv/bin/genlib}
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
 run() { $GENLIB train "$1" --dataset "$2" --out "checkpoints/$1-$2" --resume --no-progress; }
-queue_a() { run classifier mnist; run classifier fashion; run cdcgan mnist; run cdcgan fashion; run dcgan mnist; }
+queue_a() { run classifier mnist; run classifier fashion; run cdcgan mnist; run cdcgan fashion; run dcgan mnist
+            run ddpm mnist; }
 queue_b() { run cvae mnist; run cvae fashion; run vae mnist; run vae fashion; run vae2d mnist; run vae2d fashion
-            run gan mnist; run gan fashion; run dcgan fashion; }
+            run gan mnist; run gan fashion; run dcgan fashion; run ddpm fashion; }
 case "${QUEUE:-both}" in
   a) queue_a ;;
   b) queue_b ;;

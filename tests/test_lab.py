@@ -157,6 +157,12 @@ def test_real_browser_streamlit_draw_and_map_click(streamlit_server, chromium_pa
     expect(page.get_by_text("Reconstruction: PSNR")).to_be_visible()
     page.get_by_text("2-D latent map (VAE with a 2-D latent)").click()
     image = page.locator("img.genlab-click")
-    expect(image).to_be_visible(timeout=30_000)
+    expect(image).to_be_visible(timeout=60_000)
+    # the component lives in a shadow root (document.querySelector cannot see it; the locator can): wait until the
+    # map is decoded, since a click before that has no pixel to map and is ignored
+    for _ in range(120):
+        if image.evaluate("img => img.complete && img.naturalWidth > 0"):
+            break
+        page.wait_for_timeout(250)
     image.click(position={"x": 40, "y": 40})
-    expect(page.get_by_text("z = (")).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("z = (")).to_be_visible(timeout=60_000)

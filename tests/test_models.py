@@ -74,7 +74,8 @@ def test_losses_are_named_finite_and_fall(model_id):
         losses = model.training_step(batch, stepper)
     after = val_loss(model, batch)
     assert losses and all(torch.isfinite(v) for v in losses.values())
-    expected = {"gan": {"loss_d", "loss_g"}, "vae": {"loss", "recon", "kl"}, "classifier": {"loss", "acc"}}
+    expected = {"gan": {"loss_d", "loss_g"}, "vae": {"loss", "recon", "kl"}, "classifier": {"loss", "acc"},
+                "diffusion": {"loss"}}
     assert expected[get_spec(model_id).family] <= set(losses)
     assert after < before, f"{model_id}: validation loss {before:.4f} → {after:.4f} did not fall"
 

@@ -7,8 +7,11 @@ import pandas as pd
 
 from genlib import latent
 from genlib.errors import GenLabError
-from genlib.registry import get_spec
+from genlib.registry import UI_MAX_COUNT, get_spec
+from genlib.restoration import MASKS as RESTORE_MASKS
+from genlib.restoration import MODES as RESTORE_MODES
 from genlib.ui import common, lab
+from genlib.ui import diffusion as dif
 
 
 def _widget(p):
@@ -16,7 +19,7 @@ def _widget(p):
         return gr.Dropdown(choices=list(p.choices), value=p.default, label=p.label, info=p.help)
     if p.name == "seed":
         return gr.Number(value=p.default, label=p.label, precision=0, minimum=p.min, maximum=p.max, info=p.help)
-    return gr.Slider(minimum=p.min, maximum=p.max, step=p.step, value=p.default, label=p.label, info=p.help)
+    return gr.Slider(minimum=p.min, maximum=p.slider_max, step=p.step, value=p.default, label=p.label, info=p.help)
 
 
 def generate_tab() -> None:
@@ -325,6 +328,109 @@ def lab_tab() -> None:
         class_button.click(on_classes, [dataset, model, pa], class_image, api_name=False)
 
 
+def diffusion_tab() -> None:
+    """Diffusion: sample with class, guidance, sampler, steps, seed and count while watching x_t and x̂_0 stream in;
+    Restoration: corrupt a test image or an upload (noise, or a painted mask), restore it, read PSNR/SSIM."""
+    datasets = [(t, d) for t, d in common.dataset_options() if dif.models(d)]
+    first = datasets[0][1] if datasets else None
+    models = dif.models(first) if first else []
+    first_model = models[0][1] if models else None
+    params = dif.params(first_model) if first_model else []
+
+    def on_dataset(dataset):
+        options = dif.models(dataset)
+        return (gr.Dropdown(choices=options, value=options[0][1] if options else None),
+                gr.Dropdown(choices=common.class_options(dataset), value=common.RANDOM_CLASS),
+                gr.Dropdown(choices=dif.hint_options(dataset), value=common.RANDOM_CLASS))
+
+    def on_sample(dataset, model_id, klass, seed, n, every, *values):
+        try:
+            for view in dif.stream(dataset, model_id, klass, seed, n, every,
+                                   {p.name: v for p, v in zip(params, values)}):
+                yield view.image, view.caption
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+
+    def on_source(dataset, upload, index):
+        try:
+            return dif.canvas_background(dataset, upload, index)
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+
+    def on_restore(dataset, model_id, upload, index, mode, sigma, mask_kind, painted, klass, steps, seed):
+        try:
+            mask = mask_kind
+            if mode == "inpaint" and mask_kind == "painted":
+                layers = (painted or {}).get("layers") or []
+                if not layers:
+                    raise GenLabError("Paint over the part of the image to fill in (or pick a ready-made mask).")
+                mask = layers[0]
+            view = dif.restore(dataset, model_id, upload, index, mode, sigma, mask, klass, steps, seed)
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+        return view.images, pd.DataFrame(view.table, columns=view.headers), view.caption
+
+    with gr.Tab("Diffusion", id="diffusion"):
+        if not first_model:
+            gr.Markdown("No diffusion checkpoint yet: `genlib train ddpm --dataset mnist`.")
+            return
+        with gr.Row():
+            dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="dif-dataset")
+            model = gr.Dropdown(choices=models, value=first_model, label="Model", elem_id="dif-model")
+        with gr.Tab("Sample", id="dif-sample-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    klass = gr.Dropdown(choices=common.class_options(first), value=common.RANDOM_CLASS, label="Class",
+                                        elem_id="dif-class")
+                    seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                     elem_id="dif-seed")
+                    n = gr.Slider(1, UI_MAX_COUNT, value=16, step=1, label="Count", elem_id="dif-n")
+                    widgets = [_widget(p) for p in params]
+                    every = gr.Slider(1, 50, value=2, step=1, label="Show every k-th step", elem_id="dif-every")
+                    button = gr.Button("Sample", variant="primary", elem_id="dif-button")
+                with gr.Column(scale=2):
+                    image = gr.Image(label="Denoising: x_t (left) and predicted x̂₀ (right)", type="pil",
+                                     format="png", elem_id="dif-image", interactive=False)
+                    caption = gr.Markdown(elem_id="dif-caption")
+            button.click(on_sample, [dataset, model, klass, seed, n, every, *widgets], [image, caption],
+                         api_name="diffusion_sample")
+        with gr.Tab("Restoration", id="dif-restore-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    mode = gr.Radio(list(RESTORE_MODES), value="denoise", label="Task", elem_id="res-mode")
+                    index = gr.Number(value=0, label="Test image number", precision=0, minimum=0,
+                                      elem_id="res-index")
+                    upload = gr.Image(label="…or upload your own (optional)", type="pil", sources=["upload"],
+                                      elem_id="res-upload")
+                    sigma = gr.Slider(0.05, 1.0, value=0.3, step=0.05, label="Noise level σ (denoise)",
+                                      elem_id="res-sigma")
+                    mask_kind = gr.Dropdown(["painted", *RESTORE_MASKS], value="center",
+                                            label="Mask (inpaint): paint it, or pick one", elem_id="res-mask")
+                    res_class = gr.Dropdown(choices=dif.hint_options(first), value=common.RANDOM_CLASS,
+                                            label="Class hint", elem_id="res-class")
+                    res_steps = gr.Slider(10, 200, value=50, step=10, label="DDIM steps", elem_id="res-steps")
+                    res_seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                         elem_id="res-seed")
+                    restore_button = gr.Button("Corrupt and restore", variant="primary", elem_id="res-button")
+                with gr.Column(scale=2):
+                    painted = gr.ImageEditor(value=dif.canvas_background(first, None, 0), type="numpy",
+                                             image_mode="RGBA", label="Paint the mask here (inpaint, 'painted')",
+                                             brush=gr.Brush(colors=["#ff3030"], color_mode="fixed", default_size=24),
+                                             sources=[], transforms=[], layers=False, elem_id="res-canvas")
+                    gallery = gr.Gallery(label="Clean · corrupted · restored", columns=3, height="auto",
+                                         object_fit="contain", elem_id="res-gallery")
+                    table = gr.Dataframe(headers=["Metric", "Before", "After", "Change"], interactive=False,
+                                         elem_id="res-table")
+                    res_caption = gr.Markdown(elem_id="res-caption")
+            for source in (index, upload):
+                source.change(on_source, [dataset, upload, index], painted, api_name=False)
+            restore_button.click(on_restore, [dataset, model, upload, index, mode, sigma, mask_kind, painted,
+                                              res_class, res_steps, res_seed], [gallery, table, res_caption],
+                                 api_name="restore")
+        dataset.change(on_dataset, dataset, [model, klass, res_class], api_name=False)
+        dataset.change(on_source, [dataset, upload, index], painted, api_name=False)
+
+
 def build_demo() -> gr.Blocks:
     with gr.Blocks(title="GenLab") as demo:
         gr.Markdown("# GenLab\nTrained generators you can explore. Pick a dataset and a model, then **Generate**.")
@@ -334,4 +440,5 @@ def build_demo() -> gr.Blocks:
             generate_tab()
             compare_tab()
             lab_tab()
+            diffusion_tab()
     return demo

@@ -28,7 +28,7 @@ PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 1
 
 
 def models(dataset: str) -> list[tuple[str, str]]:
-    return [(get_spec(m).title, m) for m in model_choices(dataset)]
+    return [(get_spec(m).title, m) for m in model_choices(dataset) if get_spec(m).latent_tools]
 
 
 def is_conditional(model_id: str) -> bool:

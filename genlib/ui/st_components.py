@@ -1,5 +1,6 @@
-"""Two small Streamlit components (Components v2, inline HTML/JS, no build step): a drawing canvas and a clickable
-image. Streamlit has neither built in; the Latent Lab page needs both (draw a digit; click the latent map)."""
+"""Two small Streamlit components (Components v2, inline HTML/JS, no build step): a drawing canvas (also a mask painter
+over an image) and a clickable image. Streamlit has neither built in; the Latent Lab page needs both (draw a digit;
+click the latent map) and the Diffusion page paints inpainting masks."""
 
 from __future__ import annotations
 
@@ -13,26 +14,33 @@ _CANVAS_JS = """
 export default function(component) {
   const { parentElement, data, setStateValue } = component;
   let root = parentElement.querySelector('.genlab-canvas');
+  const mask = !!data.background;  // mask mode: paint translucent red over an image; the PNG keeps only the paint
   if (!root) {
     root = document.createElement('div');
     root.className = 'genlab-canvas';
     root.innerHTML = `<canvas width="${data.size}" height="${data.size}"
-        style="border:1px solid #999;border-radius:6px;touch-action:none;cursor:crosshair;background:#fff"></canvas>
-      <div style="margin-top:6px"><button class="use">Use drawing</button> <button class="clear">Clear</button></div>`;
+        style="border:1px solid #999;border-radius:6px;touch-action:none;cursor:crosshair;background:#fff;
+               background-size:100% 100%;image-rendering:pixelated"></canvas>
+      <div style="margin-top:6px"><button class="use">${data.label}</button> <button class="clear">Clear</button></div>`;
     parentElement.appendChild(root);
     const canvas = root.querySelector('canvas');
     const ctx = canvas.getContext('2d');
-    const clear = () => { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); };
+    const clear = () => {
+      if (mask) { ctx.clearRect(0, 0, canvas.width, canvas.height); }
+      else { ctx.fillStyle = '#fff'; ctx.fillRect(0, 0, canvas.width, canvas.height); }
+    };
     clear();
-    ctx.lineWidth = data.stroke; ctx.lineCap = 'round'; ctx.lineJoin = 'round'; ctx.strokeStyle = '#000';
+    ctx.lineWidth = data.stroke; ctx.lineCap = 'round'; ctx.lineJoin = 'round';
+    ctx.strokeStyle = mask ? 'rgba(255,48,48,0.65)' : '#000';
     let drawing = false;
     const at = (e) => { const r = canvas.getBoundingClientRect(); return [e.clientX - r.left, e.clientY - r.top]; };
     canvas.addEventListener('pointerdown', (e) => { drawing = true; ctx.beginPath(); ctx.moveTo(...at(e)); });
     canvas.addEventListener('pointermove', (e) => { if (drawing) { ctx.lineTo(...at(e)); ctx.stroke(); } });
     window.addEventListener('pointerup', () => { drawing = false; });
-    root.querySelector('.clear').onclick = clear;
+    root.querySelector('.clear').onclick = () => { clear(); if (mask) setStateValue('png', null); };
     root.querySelector('.use').onclick = () => setStateValue('png', canvas.toDataURL('image/png'));
   }
+  if (mask) root.querySelector('canvas').style.backgroundImage = `url(${data.background})`;
 }
 """
 
@@ -48,6 +56,7 @@ export default function(component) {
     parentElement.appendChild(img);
     img.addEventListener('click', (e) => {
       const r = img.getBoundingClientRect();
+      if (!img.naturalWidth || !r.width) return;  // not decoded yet: a click now would have no pixel
       setTriggerValue('click', { x: (e.clientX - r.left) * img.naturalWidth / r.width,
                                  y: (e.clientY - r.top) * img.naturalHeight / r.height });
     });
@@ -60,10 +69,20 @@ _canvas = st.components.v2.component("genlab_canvas", js=_CANVAS_JS)
 _click = st.components.v2.component("genlab_click_image", js=_CLICK_JS)
 
 
-def drawing_canvas(key: str, size: int = 280, stroke: int = 18) -> bytes | None:
-    """A white canvas to draw on with the mouse or a finger; returns the PNG bytes after "Use drawing", else None."""
-    result = _canvas(key=key, data={"size": size, "stroke": stroke}, default={"png": None},
-                     on_png_change=lambda: None)
+def _data_url(image: Image.Image) -> str:
+    buf = io.BytesIO()
+    image.save(buf, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+def drawing_canvas(key: str, size: int = 280, stroke: int = 18, background: Image.Image | None = None,
+                   label: str = "Use drawing") -> bytes | None:
+    """A white canvas to draw on with the mouse or a finger; returns the PNG bytes after the button, else None.
+    With ``background`` it becomes a mask painter: red paint over that image, and the PNG holds only the paint (its
+    alpha channel marks the painted pixels)."""
+    data = {"size": size, "stroke": stroke, "label": label,
+            "background": _data_url(background) if background is not None else None}
+    result = _canvas(key=key, data=data, default={"png": None}, on_png_change=lambda: None)
     url = result.png if result is not None else None
     if not url or not str(url).startswith("data:image/png;base64,"):
         return None
@@ -72,9 +91,6 @@ def drawing_canvas(key: str, size: int = 280, stroke: int = 18) -> bytes | None:
 
 def clickable_image(image: Image.Image, key: str) -> tuple[float, float] | None:
     """Shows ``image``; returns the (x, y) pixel that was clicked on this run, else None."""
-    buf = io.BytesIO()
-    image.save(buf, format="PNG")
-    src = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
-    result = _click(key=key, data={"src": src}, on_click_change=lambda: None)
+    result = _click(key=key, data={"src": _data_url(image)}, on_click_change=lambda: None)
     click = result.click if result is not None else None
     return (float(click["x"]), float(click["y"])) if click else None

@@ -18,16 +18,17 @@ def _warm(model_id: str, dataset: str) -> None:
     load(model_id, dataset)  # genlib's cache is process-wide; this only shows a spinner on first use
 
 
-def _widget(p, prefix: str):
-    key = f"{prefix}_{p.name}"
+def _widget(p, prefix: str, where=None):
+    """The widget for a registry Param, keyed ``<prefix>_<name>``, in the sidebar unless ``where`` says otherwise."""
+    where, key = where or st.sidebar, f"{prefix}_{p.name}"
     if p.kind == "choice":
-        return st.sidebar.selectbox(p.label, p.choices, index=p.choices.index(p.default), key=key, help=p.help)
+        return where.selectbox(p.label, p.choices, index=p.choices.index(p.default), key=key, help=p.help)
     if p.name == "seed":
-        return st.sidebar.number_input(p.label, int(p.min), int(p.max), int(p.default), 1, key=key, help=p.help)
+        return where.number_input(p.label, int(p.min), int(p.max), int(p.default), 1, key=key, help=p.help)
     if p.kind == "int":
-        return st.sidebar.slider(p.label, int(p.min), int(p.max), int(p.default), int(p.step), key=key, help=p.help)
-    return st.sidebar.slider(p.label, float(p.min), float(p.max), float(p.default), float(p.step), key=key,
-                             help=p.help)
+        return where.slider(p.label, int(p.min), int(p.slider_max), int(p.default), int(p.step), key=key, help=p.help)
+    return where.slider(p.label, float(p.min), float(p.slider_max), float(p.default), float(p.step), key=key,
+                        help=p.help)
 
 
 def _dataset_picker(key: str) -> str | None:
@@ -232,3 +233,84 @@ def lab_page() -> None:
                 st.rerun()
         if cond:
             st.image(lab.class_row(dataset, model_id, a), caption="Endpoint A's latent as every class")
+
+
+def diffusion_page() -> None:
+    from genlib.restoration import MASKS, MODES
+    from genlib.ui import diffusion as dif
+
+    st.title("Diffusion")
+    dataset = _dataset_picker("dif_dataset")
+    if dataset is None:
+        return
+    models = {m: t for t, m in dif.models(dataset)}
+    if not models:
+        st.warning("No diffusion checkpoint for this dataset yet: `genlib train ddpm --dataset " + dataset + "`.")
+        return
+    model_id = st.sidebar.selectbox("Model", list(models), format_func=models.get, key="dif_model")
+    _warm(model_id, dataset)
+    classes = {i: name for name, i in common.class_options(dataset)}
+    sample_tab, restore_tab = st.tabs(["Sample", "Restoration"])
+    with sample_tab:
+        left, right = st.columns([1, 2])
+        with left:
+            klass = st.selectbox("Class", list(classes), format_func=classes.get, key="dif_class")
+            seed = st.number_input("Seed", 0, 2**31 - 1, 0, 1, key="dif_seed")
+            n = st.slider("Count", 1, 64, 16, key="dif_n")
+            values = {p.name: _widget(p, "dif", st) for p in dif.params(model_id)}
+            every = st.slider("Show every k-th step", 1, 50, 2, key="dif_every")
+            go = st.button("Sample", type="primary", key="dif_button")
+        with right:
+            shown = st.empty()
+            if go:
+                try:
+                    for view in dif.stream(dataset, model_id, klass, seed, n, every, values):
+                        shown.image(view.image, caption=view.caption)
+                    st.session_state.dif_caption = view.caption
+                except GenLabError as e:
+                    st.error(str(e))
+            else:
+                shown.info("Press **Sample** to watch the model turn noise into images: the noisy x_t on the left, "
+                           "its current guess of the clean images x̂₀ on the right.")
+    with restore_tab:
+        left, right = st.columns([1, 2])
+        with left:
+            mode = st.radio("Task", MODES, horizontal=True, key="res_mode")
+            index = st.number_input("Test image number", 0, 10**6, 0, 1, key="res_index")
+            upload = st.file_uploader("…or upload your own (optional)", type=["png", "jpg", "jpeg", "gif", "bmp",
+                                                                               "webp", "tif", "tiff"], key="res_upload")
+            sigma = st.slider("Noise level σ (denoise)", 0.05, 1.0, 0.3, 0.05, key="res_sigma")
+            mask_kind = st.selectbox("Mask (inpaint): paint it, or pick one", ["painted", *MASKS], index=1,
+                                     key="res_mask")
+            hints = {i: name for name, i in dif.hint_options(dataset)}
+            res_class = st.selectbox("Class hint", list(hints), format_func=hints.get, key="res_class")
+            steps = st.slider("DDIM steps", 10, 200, 50, 10, key="res_steps")
+            res_seed = st.number_input("Seed", 0, 2**31 - 1, 0, 1, key="res_seed")
+        with right:
+            source = upload.getvalue() if upload is not None else None
+            painted = None
+            try:
+                if mode == "inpaint" and mask_kind == "painted":
+                    st.caption("Paint over the part to fill in, then press **Use mask**.")
+                    painted = st_components.drawing_canvas("res_canvas", size=dif.CANVAS, stroke=24,
+                                                           background=dif.canvas_background(dataset, source, index),
+                                                           label="Use mask")
+                if st.button("Corrupt and restore", type="primary", key="res_button"):
+                    mask = mask_kind
+                    if mode == "inpaint" and mask_kind == "painted":
+                        if painted is None:
+                            raise GenLabError("Paint over the part of the image to fill in and press **Use mask** "
+                                              "(or pick a ready-made mask).")
+                        from genlib.restoration import mask_from_png
+
+                        mask = mask_from_png(painted)
+                    with st.spinner("Restoring…"):
+                        view = dif.restore(dataset, model_id, source, index, mode, sigma, mask, res_class, steps,
+                                           res_seed)
+                    st.session_state.res_view = view
+                    for col, (image, caption) in zip(st.columns(3), view.images):
+                        col.image(image, caption=caption)
+                    st.dataframe([dict(zip(view.headers, row)) for row in view.table], hide_index=True)
+                    st.caption(view.caption)
+            except GenLabError as e:
+                st.error(str(e))

@@ -1,0 +1,273 @@
+"""Class-conditional denoising diffusion (Ho et al., 2020) built on 🤗 diffusers' own parts.
+
+* Network: diffusers' ``UNet2DModel`` on 28×28×1 images (28 → 14 → 7, self-attention at 7×7), with a class embedding
+  of ``num_classes + 1`` rows: the last row is the "no class" token that classifier-free guidance needs.
+* Training: ``DDPMScheduler`` noises a clean image to a random step t; the UNet predicts the noise (ε-prediction,
+  MSE). The class is dropped to "no class" with probability ``p_uncond`` (Ho & Salimans, 2022), so one network is both
+  the conditional and the unconditional model.
+* Sampling: DDIM (Song et al., 2021) or DPM-Solver++ (Lu et al., 2022), chosen by name, with ``steps``,
+  classifier-free guidance ``guidance`` (ε = ε_∅ + g·(ε_y − ε_∅); 1 = plain conditional, 0 = unconditional) and
+  ``eta``: 0 integrates the probability-flow ODE (deterministic given the starting noise), above 0 adds fresh noise
+  at every step (DDIM's η; DPM-Solver++'s SDE variant). The defaults — DDIM, 20 steps, η = 1, g = 1.5 — were chosen
+  by measurement (``bench/diffusion_settings.py``): on these small, CPU-trained models the stochastic samplers read as
+  the requested class far more often and with far lower FID than the ODE ones. The starting noise x_T is the latent:
+  ``sample_latents`` draws it from the seed, ``decode`` runs the sampler from it (the per-step noise comes from a
+  generator seeded by the same seed), so the same seed gives the same images.
+* ``denoise_steps`` yields x_t and the predicted clean image x̂_0 every k steps (watch it denoise).
+* Restoration (``genlib.restoration``): SDEdit-style denoising and RePaint-style inpainting on the same network.
+
+diffusers is imported on first use, not at ``import genlib`` (it costs seconds on a laptop).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from collections.abc import Iterator
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from genlib.errors import GenLabError
+from genlib.models.base import GenerativeModel, seeded_generator
+from genlib.registry import ModelSpec, Param, TrainRecipe, register
+
+SAMPLERS = ("ddim", "dpm")
+SIZE = 28
+
+
+class _ClassEmbedding(nn.Embedding):
+    """``nn.Embedding`` that also takes class weights (N, K) that sum to 1: a blend of the first K rows. Same state
+    dict as the layer it replaces, so checkpoints stay plain diffusers weights."""
+
+    def forward(self, labels: torch.Tensor) -> torch.Tensor:
+        if labels.is_floating_point():
+            return labels.to(self.weight.dtype) @ self.weight[: labels.size(1)]
+        return super().forward(labels)
+
+
+def make_scheduler(name: str, train_config: dict, stochastic: bool = False):
+    """A fresh sampler of ``name`` ("ddim" | "dpm" | "ddpm") sharing the training noise schedule. ``stochastic``
+    picks DPM-Solver++'s SDE variant (DDIM takes its noise as ``eta`` at each step instead)."""
+    from diffusers import DDIMScheduler, DDPMScheduler, DPMSolverMultistepScheduler
+
+    common = {"num_train_timesteps": train_config["num_train_timesteps"],
+              "beta_schedule": train_config["beta_schedule"], "prediction_type": "epsilon"}
+    if name == "ddim":  # "trailing" spacing: the first step starts from pure noise (Lin et al., 2024)
+        return DDIMScheduler(**common, clip_sample=True, set_alpha_to_one=True, timestep_spacing="trailing")
+    if name == "dpm":
+        # the cosine schedule's ᾱ → 0 at t = T makes log-SNR −∞ there: clip it (as diffusers advises for this
+        # schedule) and threshold x̂₀ to the data range, or the solver's first steps blow up
+        return DPMSolverMultistepScheduler(
+            **common, algorithm_type="sde-dpmsolver++" if stochastic else "dpmsolver++", solver_order=2,
+            lower_order_final=True, timestep_spacing="trailing", lambda_min_clipped=-5.1, thresholding=True,
+            sample_max_value=1.0)
+    if name == "ddpm":
+        return DDPMScheduler(**common, clip_sample=True)
+    raise GenLabError(f"Sampler must be one of {', '.join(SAMPLERS)}; got {name!r}.")
+
+
+@dataclass
+class DenoiseStep:
+    """One streamed step: ``index`` of ``total`` sampler steps done, timestep ``t``, the noisy batch x_t and the
+    network's current guess of the clean batch x̂_0 (both (n, 1, 28, 28) in [-1, 1])."""
+
+    index: int
+    total: int
+    t: int
+    x_t: torch.Tensor
+    x0: torch.Tensor
+
+
+class DiffusionModel(GenerativeModel):
+    model_id = "ddpm"
+    inference_prefixes = ("unet.",)
+
+    def __init__(self, channels: tuple[int, ...] = (16, 32, 64), layers_per_block: int = 1, attention: bool = True,
+                 num_classes: int = 10, num_train_timesteps: int = 1000, beta_schedule: str = "squaredcos_cap_v2",
+                 p_uncond: float = 0.1, norm_groups: int = 8):
+        channels = tuple(int(c) for c in channels)
+        super().__init__(channels=list(channels), layers_per_block=layers_per_block, attention=attention,
+                         num_classes=num_classes, num_train_timesteps=num_train_timesteps,
+                         beta_schedule=beta_schedule, p_uncond=p_uncond,
+                         norm_groups=norm_groups)
+        from diffusers import UNet2DModel
+
+        levels = len(channels)
+        down = ["DownBlock2D"] * levels
+        up = ["UpBlock2D"] * levels
+        if attention:  # self-attention at the coarsest resolution only (7×7 for three levels): cheap on a CPU
+            down[-1], up[0] = "AttnDownBlock2D", "AttnUpBlock2D"
+        self.unet = UNet2DModel(
+            sample_size=SIZE, in_channels=1, out_channels=1, block_out_channels=channels,
+            layers_per_block=layers_per_block, down_block_types=tuple(down), up_block_types=tuple(up),
+            norm_num_groups=norm_groups, attention_head_dim=channels[-1] // 2 if attention else None,
+            add_attention=attention, num_class_embeds=num_classes + 1 if num_classes else None,
+        )
+        if num_classes:
+            emb = self.unet.class_embedding
+            self.unet.class_embedding = _ClassEmbedding(emb.num_embeddings, emb.embedding_dim)
+        self.p_uncond = p_uncond
+        self.null_class = num_classes  # the "no class" token
+        self.latent_dim = SIZE * SIZE
+        self.train_scheduler = make_scheduler("ddpm", self.config)
+
+    # ------------------------------------------------------------------ network
+    def eps(self, x_t: torch.Tensor, t, labels: torch.Tensor | None, guidance: float = 1.0) -> torch.Tensor:
+        """Guided noise prediction ε = ε_∅ + g·(ε_y − ε_∅); one batched UNet pass for both when g ∉ {0, 1}."""
+        n = x_t.size(0)
+        t = torch.full((n,), int(t), device=x_t.device, dtype=torch.long)
+        if not self.num_classes:
+            return self.unet(x_t, t).sample
+        null = torch.full((n,), self.null_class, device=x_t.device, dtype=torch.long)
+        if labels is None or guidance == 0:  # unconditional
+            return self.unet(x_t, t, class_labels=null).sample
+        if labels.is_floating_point():  # class weights: pad a zero column for the null token
+            null = F.one_hot(null, self.num_classes + 1).float()
+            labels = F.pad(labels.float(), (0, self.num_classes + 1 - labels.size(1)))
+        if guidance == 1:
+            return self.unet(x_t, t, class_labels=labels).sample
+        out = self.unet(torch.cat([x_t, x_t]), torch.cat([t, t]), class_labels=torch.cat([labels, null])).sample
+        cond, uncond = out.chunk(2)
+        return uncond + guidance * (cond - uncond)
+
+    def predict_x0(self, x_t: torch.Tensor, t: int, eps: torch.Tensor) -> torch.Tensor:
+        a = self.train_scheduler.alphas_cumprod[int(t)].to(x_t)
+        return ((x_t - (1 - a).sqrt() * eps) / a.sqrt()).clamp(-1, 1)
+
+    # ------------------------------------------------------------------ sampling
+    def sample_latents(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, **params) -> torch.Tensor:
+        """The starting noise x_T, flattened: (n, 784)."""
+        return self.latent_noise(n, seed, temperature)
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, steps: int = 20,
+               guidance: float = 1.5, sampler: str = "ddim", eta: float = 1.0) -> torch.Tensor:
+        labels = self.check_labels(n, labels)
+        z = self.sample_latents(n, seed, labels, temperature)
+        return self.decode(z, labels, steps=steps, guidance=guidance, sampler=sampler, eta=eta, seed=seed)
+
+    def decode(self, z, labels=None, steps: int = 20, guidance: float = 1.5, sampler: str = "ddim", eta: float = 1.0,
+               seed: int = 0):
+        return self.decode_from(z, labels, steps=steps, guidance=guidance, sampler=sampler, eta=eta, seed=seed)
+
+    def decode_from(self, x, labels=None, **kw) -> torch.Tensor:
+        """The sampler's final image from x (keyword arguments as :meth:`denoise_steps`)."""
+        last = None
+        for last in self.denoise_steps(x, labels, every=0, **kw):
+            pass
+        return last.x_t
+
+    @torch.no_grad()
+    def denoise_steps(self, z: torch.Tensor, labels=None, steps: int = 20, guidance: float = 1.5,
+                      sampler: str = "ddim", eta: float = 1.0, seed: int = 0, every: int = 1,
+                      start: int | None = None, known: tuple[torch.Tensor, torch.Tensor] | None = None,
+                      resample: int = 1) -> Iterator[DenoiseStep]:
+        """Run the sampler from x = ``z`` and yield a :class:`DenoiseStep` every ``every`` steps and after the last
+        (``every=0``: only the last). ``start`` (an index into the sampler's timesteps) begins part-way, with ``z``
+        already the noisy x_t there (SDEdit). ``known`` = (image, mask) keeps the pixels where mask is 1 equal to the
+        image noised to the current step, and ``resample`` > 1 re-noises each step that many times (RePaint)."""
+        steps, guidance, eta = _check_sampling(steps, guidance, sampler, eta, self.config["num_train_timesteps"])
+        if resample > 1 and sampler != "ddim":
+            raise GenLabError("Re-noising (RePaint) needs the DDIM sampler, which keeps no state between steps.")
+        scheduler = make_scheduler(sampler, self.config, stochastic=eta > 0)
+        scheduler.set_timesteps(steps, device=z.device)
+        timesteps = scheduler.timesteps[start or 0:]
+        jump = self.config["num_train_timesteps"] // steps  # DDIM's stride from t to its previous step
+        g = seeded_generator(seed + 1)  # DDIM's eta noise and RePaint's noise: CPU generator, then moved
+        x = z.reshape(-1, 1, SIZE, SIZE).to(self.device).float()
+        if start is None:
+            x = x * scheduler.init_noise_sigma
+        alphas = self.train_scheduler.alphas_cumprod.to(x)
+        # DDIM clips x̂₀ to [-1, 1] and re-derives ε from the clipped x̂₀, so both stay consistent: without that, the
+        # near-zero ᾱ of the first steps leaves noise in the background (measured: BENCHMARKS.md)
+        # (η is kept a hair below 1: at η = 1 the first step's √(1 − ᾱ_prev − σ²) is 0 up to rounding, and a rounding
+        # below 0 turns the whole batch into NaN)
+        kw = {"eta": min(eta, 1 - 1e-6), "generator": g, "use_clipped_model_output": True} if sampler == "ddim" else (
+            {"generator": g} if eta > 0 else {})
+        total = len(timesteps)
+        for i, t in enumerate(timesteps, start=1):
+            t_int, prev = int(t), int(t) - jump
+            for r in range(resample):
+                e = self.eps(scheduler.scale_model_input(x, t), t_int, labels, guidance)
+                x0 = self.predict_x0(x, t_int, e)
+                x_prev = scheduler.step(e, t, x, **kw).prev_sample
+                if known is not None:  # keep the known pixels: the image noised to the previous step
+                    image, mask = known
+                    if prev >= 0:
+                        noise = torch.randn(x.shape, generator=g).to(x)
+                        image = alphas[prev].sqrt() * image + (1 - alphas[prev]).sqrt() * noise
+                    x_prev = mask * image + (1 - mask) * x_prev
+                if r + 1 < resample and prev >= 0:  # RePaint: back up to t, x_t ~ q(x_t | x_prev), and redo
+                    ratio = alphas[t_int] / alphas[prev]
+                    x = ratio.sqrt() * x_prev + (1 - ratio).sqrt() * torch.randn(x.shape, generator=g).to(x)
+                else:
+                    break
+            x = x_prev
+            if (every and i % every == 0) or i == total:
+                yield DenoiseStep(i, total, t_int, (x if i < total else x.clamp(-1, 1)).clone(), x0)
+
+    # ------------------------------------------------------------------ training
+    def training_step(self, batch, opt):
+        loss = self._loss(*batch, None)
+        opt.step("main", loss)
+        return {"loss": loss.detach()}
+
+    def _loss(self, x, y, g: torch.Generator | None):
+        n = x.size(0)
+
+        def rand(*shape, fn=torch.rand, **kw):
+            return fn(*shape, generator=g, **kw).to(x.device) if g is not None else fn(*shape, device=x.device, **kw)
+
+        t = rand(0, self.config["num_train_timesteps"], (n,), fn=torch.randint)
+        noise = rand(*x.shape, fn=torch.randn)
+        x_t = self.train_scheduler.add_noise(x, noise, t)
+        labels = None
+        if self.num_classes:
+            drop = rand(n) < self.p_uncond
+            labels = torch.where(drop, torch.full_like(y, self.null_class), y)
+        pred = self.unet(x_t, t, class_labels=labels).sample
+        return F.mse_loss(pred.float(), noise)
+
+    @torch.no_grad()
+    def validation_loss(self, batch, seed=0):
+        x, y = batch
+        return float(self._loss(x, y, seeded_generator(seed)))
+
+
+def _check_sampling(steps, guidance, sampler, eta, most: int):
+    if sampler not in SAMPLERS:
+        raise GenLabError(f"Sampler must be one of {', '.join(SAMPLERS)}; got {sampler!r}.")
+    try:
+        steps_i = int(steps)
+    except (TypeError, ValueError):
+        raise GenLabError(f"Steps must be a whole number; got {steps!r}.") from None
+    if steps_i != steps or not 1 <= steps_i <= most:
+        raise GenLabError(f"Steps must be a whole number from 1 to {most} (the training steps); got {steps!r}.")
+    guidance, eta = float(guidance), float(eta)
+    if not guidance >= 0:  # also catches NaN
+        raise GenLabError(f"Guidance must be 0 or more (1 = no guidance); got {guidance}.")
+    if not 0 <= eta <= 1:
+        raise GenLabError(f"eta must be between 0 (deterministic DDIM) and 1 (DDPM-like); got {eta}.")
+    return steps_i, guidance, eta
+
+
+STEPS = Param("steps", "int", 20, "Denoising steps", 1, 1000, 1, ui_max=200,
+              help="Sampler steps: more is slower and (up to a point) better.")
+GUIDANCE = Param("guidance", "float", 1.5, "Guidance scale", 0.0, 20.0, 0.5, ui_max=10.0,
+                 help="Classifier-free guidance: 0 = ignore the class, 1 = plain conditional, >1 = more typical.")
+SAMPLER = Param("sampler", "choice", "ddim", "Sampler", choices=SAMPLERS,
+                help="ddim: DDIM (Song et al.); dpm: DPM-Solver++ (Lu et al.).")
+ETA = Param("eta", "float", 1.0, "Sampler noise (eta)", 0.0, 1.0, 0.1,
+            help="0 = deterministic (an ODE from the starting noise); DDIM: 1 = DDPM-like noise at every step; "
+                 "DPM-Solver++: above 0 = its SDE variant.")
+
+register(ModelSpec(
+    id="ddpm", title="Diffusion (DDPM/DDIM)", family="diffusion", factory=DiffusionModel, conditional=True,
+    params=(STEPS, GUIDANCE, SAMPLER, ETA), latent_tools=False,
+    presets={"default": {"channels": (16, 32, 64)},
+             "tiny": {"channels": (8, 8), "attention": False, "norm_groups": 4}},
+    recipe=TrainRecipe(batch_size=64, lr=5e-4, steps={"mnist": 6000, "fashion": 6000}, ema=0.999),
+    description="Class-conditional diffusion (diffusers UNet2DModel) with classifier-free guidance; "
+                "DDIM or DPM-Solver++ sampling.",
+))

@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import diffusion_page
+
+diffusion_page()
