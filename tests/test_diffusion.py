@@ -69,6 +69,7 @@ def test_streamed_step_count_is_right_and_ends_on_the_sample(steps, every, expec
     ({"sampler": "euler"}, "Sampler must be one of ddim, dpm"),
     ({"eta": 2}, "Sampler noise \\(eta\\) must be between 0"),
     ({"steps": 2.5}, "must be a whole number"),
+    ({"guidance_interval": 1.5}, "Guidance interval must be between 0"),
 ])
 def test_bad_sampling_parameters_get_clear_messages(params, message):
     with pytest.raises(GenLabError, match=message):
@@ -204,7 +205,7 @@ def test_ui_stream_and_restore_views():
     from genlib.ui import diffusion as dif
 
     assert [m for _, m in dif.models("mnist")] == ["ddpm"]
-    assert [p.name for p in dif.params("ddpm")] == ["steps", "guidance", "sampler", "eta"]
+    assert [p.name for p in dif.params("ddpm")] == ["steps", "guidance", "sampler", "eta", "guidance_interval"]
     defaults = {p.name: p.default for p in dif.params("ddpm")}
     views = list(dif.stream("fashion", "ddpm", 9, 3, 4, 5, {**defaults, "steps": 20}))
     assert len(views) == 4 and views[-1].caption.startswith("Done 20/20") and "Ankle boot" in views[-1].caption
