@@ -9,8 +9,8 @@ import pytest
 from conftest import genlib_cmd
 from genlib import evaluation, hub
 from genlib.errors import GenLabError
-from genlib.registry import checkpoint_dir
-from genlib.serving import list_models
+from genlib.registry import checkpoint_dir, get_spec
+from genlib.serving import list_models, model_choices
 
 DATASETS = ("mnist", "fashion")
 
@@ -126,7 +126,9 @@ def test_augment_experiment_tiny_run_through_the_cli(tmp_path, subprocess_env):
              "--synthetic", "4", "--steps", "3", "--out", str(out))
     assert r.returncode == 0, r.stderr
     res = json.loads(out.read_text())
-    assert [row["train_set"] for row in res["rows"]] == ["real only", "cdcgan", "cvae"]
+    conditional = [m for m in model_choices("mnist") if get_spec(m).conditional]
+    assert [row["train_set"] for row in res["rows"]] == ["real only", *conditional]  # every shipped one by default
+    assert {"cdcgan", "cvae", "ddpm"} <= set(conditional)
     for row in res["rows"]:
         assert len(row["accuracies"]) == 2 and all(0 <= a <= 1 for a in row["accuracies"])
         assert row["accuracy_mean"] == pytest.approx(np.mean(row["accuracies"]), abs=1e-4)
