@@ -282,9 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="any generation control the model declares, e.g. --param prior=standard (repeatable)")
     s.add_argument("--steps", help="diffusion: sampler steps (default 20)")
-    s.add_argument("--guidance", help="diffusion: classifier-free guidance scale (default 2; 1 = none)")
+    s.add_argument("--guidance", help="diffusion: classifier-free guidance scale (default 1.5; 1 = none)")
     s.add_argument("--sampler", help="diffusion: ddim or dpm (DPM-Solver++)")
-    s.add_argument("--eta", help="diffusion, DDIM: 0 = deterministic (default), 1 = DDPM-like")
+    s.add_argument("--eta", help="diffusion: 0 = deterministic, 1 = fresh noise every step (default)")
     s.add_argument("--scale", type=_int_arg("--scale", 1, 16), default=2, help="grid upscaling for .png")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_sample)

@@ -170,23 +170,22 @@ def restore(model, image: np.ndarray, mode: str = "denoise", *, reference: np.nd
             raise GenLabError(f"Class must be between 0 and {model.num_classes - 1}; got {label}.")
         labels = torch.full((1,), int(label), dtype=torch.long, device=model.device)
     y = from_uint8(image[None]).to(model.device)  # (1, 1, 28, 28) in [-1, 1]
-    generator_seed = int(seed)
     estimated = False
     m = None
     if mode == "denoise":
         if sigma is None:
             sigma, estimated = max(estimate_sigma(image), 1e-3), True
         x, start = _sdedit_start(model, y, float(sigma), steps)
-        out = model.decode_from(x, labels, steps=steps, guidance=1.0, eta=0.0, start=start, seed=generator_seed)
+        out = model.decode_from(x, labels, steps=steps, guidance=1.0, eta=0.0, start=start, seed=int(seed))
     else:
         if mask is None:
             raise GenLabError("Inpainting needs a mask: draw over the part to fill in, or name one "
                               f"({', '.join(MASKS)}).")
         m = make_mask(mask, seed)
         keep = torch.from_numpy(~m).float()[None, None].to(model.device)
-        z = model.sample_latents(1, generator_seed)
+        z = model.sample_latents(1, int(seed))
         out = model.decode_from(z, labels, steps=steps, guidance=1.0, eta=0.0, known=(y, keep), resample=int(resample),
-                                 seed=generator_seed)
+                                 seed=int(seed))
         out = keep * y + (1 - keep) * out  # known pixels exactly as given
     restored = to_uint8(out)[0]
     metrics = {}

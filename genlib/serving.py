@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -136,7 +136,7 @@ def denoise_stream(model_id: str, dataset: str, n: int = 16, seed: int = 0, labe
                    **params) -> Iterator[Frame]:
     """Validated sampling that yields every ``every`` sampler steps (and the last): watch a diffusion model denoise.
     The final frame's x_t is exactly what :func:`generate` returns for the same arguments."""
-    if not get_spec(model_id).family == "diffusion":
+    if get_spec(model_id).family != "diffusion":
         raise GenLabError(f"'{model_id}' is not a diffusion model; only those can be watched step by step.")
     if int(every) != every or every < 1:
         raise GenLabError(f"Show every k-th step needs a whole number k ≥ 1; got {every!r}.")

@@ -16,6 +16,11 @@ RANDOM_CLASS = -1
 UI_DATASETS = ("mnist", "fashion")
 
 
+def class_id(klass) -> int | None:
+    """A class menu's value → a class id, or None for "Random" / nothing chosen."""
+    return None if klass in (None, "", RANDOM_CLASS, str(RANDOM_CLASS)) else int(klass)
+
+
 def dataset_options() -> list[tuple[str, str]]:
     """(label, id) for datasets that have at least one trained generator."""
     return [(DATASETS[d].title, d) for d in UI_DATASETS if model_choices(d)]
@@ -63,7 +68,7 @@ def run_generate(dataset: str, model_id: str, klass, values: dict) -> Shown:
     seed = params.pop("seed", 0)
     label = None
     if spec.conditional:
-        label = None if klass in (None, RANDOM_CLASS, str(RANDOM_CLASS)) else int(klass)
+        label = class_id(klass)
     result = generate(model_id, dataset, n=n, seed=seed, labels=label, **params)
     what = "random classes" if spec.conditional and label is None else (
         dataset_info(dataset).class_names[label] if label is not None else "unconditional")
@@ -116,7 +121,7 @@ def run_compare(dataset: str, models: list[str], klass, seed, n) -> ComparedView
         n = int(n)
     except (TypeError, ValueError):
         raise GenLabError(f"N must be a whole number; got {n!r}.") from None
-    label = None if klass in (None, RANDOM_CLASS, str(RANDOM_CLASS)) else int(klass)
+    label = class_id(klass)
     result = compare(models, dataset, n=n, seed=seed, label=label)
     names = dataset_info(dataset).class_names
     grids = []

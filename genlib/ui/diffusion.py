@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
@@ -13,7 +13,7 @@ from genlib.errors import GenLabError
 from genlib.images import grid
 from genlib.registry import ROOT, SEED, UI_MAX_COUNT, get_spec
 from genlib.serving import denoise_stream, load, model_choices
-from genlib.ui.common import RANDOM_CLASS
+from genlib.ui.common import RANDOM_CLASS, class_id, class_options
 
 SHOW = 8  # upscaling of the single images in restoration
 CANVAS = 28 * 10  # the mask is drawn on the image shown at this size
@@ -30,13 +30,7 @@ def params(model_id: str) -> list:
 
 def hint_options(dataset: str) -> list[tuple[str, int]]:
     """Restoration's class hint: none (the unconditional model) or one class."""
-    from genlib.ui.common import class_options
-
     return [("None (unconditional)", RANDOM_CLASS)] + class_options(dataset)[1:]
-
-
-def _label(klass):
-    return None if klass in (None, RANDOM_CLASS, str(RANDOM_CLASS)) else int(klass)
 
 
 @dataclass
@@ -63,7 +57,7 @@ def stream(dataset: str, model_id: str, klass, seed, n, every, values: dict) -> 
     if not 1 <= n <= UI_MAX_COUNT:
         raise GenLabError(f"Count must be between 1 and {UI_MAX_COUNT} here; use the CLI for more.")
     every = int(every) if every not in (None, "") else 1
-    label = _label(klass)
+    label = class_id(klass)
     what = dataset_info(dataset).class_names[label] if label is not None else "random classes"
     for f in denoise_stream(model_id, dataset, n=n, seed=seed, labels=label, every=every, **values):
         image = _side_by_side(grid(f.x_t, scale=3), grid(f.x0, scale=3))
@@ -131,7 +125,7 @@ def restore(dataset: str, model_id: str, upload, index, mode: str, sigma, mask, 
     clean = source_image(dataset, upload, index)
     seed = SEED.validate(seed)
     model, _ = load(model_id, dataset)
-    r = corrupt_and_restore(model, clean, mode, sigma=float(sigma), mask=mask, label=_label(klass),
+    r = corrupt_and_restore(model, clean, mode, sigma=float(sigma), mask=mask, label=class_id(klass),
                             steps=int(steps), seed=seed)
     m = r.metrics
     what = f"noise σ = {r.sigma:.2f}" if mode == "denoise" else f"{int(r.mask.sum())} of 784 pixels masked (grey)"

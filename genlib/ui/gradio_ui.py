@@ -394,7 +394,7 @@ def diffusion_tab() -> None:
                     caption = gr.Markdown(elem_id="dif-caption")
             button.click(on_sample, [dataset, model, klass, seed, n, every, *widgets], [image, caption],
                          api_name="diffusion_sample")
-        with gr.Tab("Restoration", id="dif-restore-tab"):
+        with gr.Tab("Restoration", id="dif-restore-tab") as restore_tab:
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
                     mode = gr.Radio(list(RESTORE_MODES), value="denoise", label="Task", elem_id="res-mode")
@@ -413,7 +413,8 @@ def diffusion_tab() -> None:
                                          elem_id="res-seed")
                     restore_button = gr.Button("Corrupt and restore", variant="primary", elem_id="res-button")
                 with gr.Column(scale=2):
-                    painted = gr.ImageEditor(value=dif.canvas_background(first, None, 0), type="numpy",
+                    # filled when the sub-tab opens, not at start-up (reading a test set can take seconds)
+                    painted = gr.ImageEditor(value=None, type="numpy",
                                              image_mode="RGBA", label="Paint the mask here (inpaint, 'painted')",
                                              brush=gr.Brush(colors=["#ff3030"], color_mode="fixed", default_size=24),
                                              sources=[], transforms=[], layers=False, elem_id="res-canvas")
@@ -422,6 +423,7 @@ def diffusion_tab() -> None:
                     table = gr.Dataframe(headers=["Metric", "Before", "After", "Change"], interactive=False,
                                          elem_id="res-table")
                     res_caption = gr.Markdown(elem_id="res-caption")
+            restore_tab.select(on_source, [dataset, upload, index], painted, api_name=False)
             for source in (index, upload):
                 source.change(on_source, [dataset, upload, index], painted, api_name=False)
             restore_button.click(on_restore, [dataset, model, upload, index, mode, sigma, mask_kind, painted,

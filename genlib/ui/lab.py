@@ -18,6 +18,7 @@ from genlib.errors import GenLabError
 from genlib.images import grid
 from genlib.registry import get_spec
 from genlib.serving import load, model_choices
+from genlib.ui.common import class_id
 
 SHOW = 8  # upscaling of single frames
 DIMS = 8  # per-dimension sliders
@@ -39,10 +40,6 @@ def has_encoder(model_id: str) -> bool:
     return bool(model_id) and get_spec(model_id).encoder
 
 
-def _label(klass):
-    return None if klass in (None, "", -1, "-1") else int(klass)
-
-
 def big(image: np.ndarray, scale: int = SHOW) -> Image.Image:
     return Image.fromarray(image, "L").resize((image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
 
@@ -50,7 +47,7 @@ def big(image: np.ndarray, scale: int = SHOW) -> Image.Image:
 def seed_point(dataset: str, model_id: str, seed, klass) -> latent.Point:
     if not model_id:
         raise GenLabError("Pick a model first.")
-    label = _label(klass)
+    label = class_id(klass)
     if is_conditional(model_id) and label is None:
         label = 0
     return latent.point_from_seed(model_id, dataset, seed, label if is_conditional(model_id) else None)
@@ -86,7 +83,7 @@ def encode_drawing(dataset: str, model_id: str, image, klass=None) -> Encoded:
         if image is None:
             raise GenLabError("Draw something or upload an image first.")
     digit = uploads.to_digit(image)
-    label = _label(klass) if is_conditional(model_id) else None
+    label = class_id(klass) if is_conditional(model_id) else None
     if is_conditional(model_id) and label is None:
         raise GenLabError("Conditional VAE: say which class the drawing is.")
     point = latent.point_from_image(model_id, dataset, digit, label)
