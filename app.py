@@ -12,4 +12,5 @@ if __name__ == "__main__":
         server_name=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
         server_port=int(os.environ.get("GRADIO_SERVER_PORT", "7860")),
         footer_links=["api"],
+        max_file_size="10mb",  # genlib.inputs' limit, enforced by the server before a file is stored
     )

@@ -138,7 +138,7 @@ def cmd_restore(args) -> int:
         image = restoration.prepare_image(args.image, args.dataset)
     mask = args.mask
     if args.mode == "inpaint" and mask not in restoration.MASKS:
-        from genlib.uploads import read_image
+        from genlib.inputs import read_image
 
         mask = np.asarray(read_image(mask, background=0).convert("L")) > 127  # white = missing
     model, _ = load(args.model, args.dataset)
@@ -162,6 +162,49 @@ def cmd_restore(args) -> int:
         noise = f" (noise σ {result.sigma:.3f}{', estimated' if result.sigma_estimated else ''})" \
             if result.sigma is not None else ""
         print(f"{args.mode}{noise}: {result.summary()}; wrote {out}")
+    return 0
+
+
+def cmd_stylize(args) -> int:
+    from genlib import style
+    from genlib.errors import GenLabError
+
+    out = Path(args.out)
+    if out.suffix.lower() not in (".png", ".jpg", ".jpeg", ".webp"):
+        raise GenLabError(f"--out must end in .png, .jpg or .webp; got {out.name}")
+    if (args.style is None) == (args.style_image is None):
+        raise GenLabError("Give exactly one of --style K (a built-in style, 0–25) or --style-image FILE.")
+    chosen = args.style if args.style is not None else args.style_image
+    second = args.blend if args.blend is not None else None
+    if args.method == "fast":
+        size = args.size or style.DEFAULT_SIZE
+        result = style.stylize(args.content, chosen, style_b=second, ratio=args.ratio, strength=args.strength,
+                               size=size, style_distance=not args.no_readouts)
+    else:
+        if second is not None or args.strength != 1.0:
+            raise GenLabError("--blend and --strength are for --method fast; classic uses --style-weight.")
+        size = args.size or style.CLASSIC_SIZE
+        result = None
+        for frame, result in style.classic_stream(args.content, chosen, size=size, steps=args.steps,
+                                                  content_weight=args.content_weight, style_weight=args.style_weight,
+                                                  tv_weight=args.tv_weight, init=args.init, seed=args.seed,
+                                                  every=max(1, args.steps // 10),
+                                                  style_distance=not args.no_readouts):
+            if result is None and not args.json:
+                print(f"step {frame.step}/{frame.steps}  content {frame.content_loss:.3f}  "
+                      f"style {frame.style_loss:.4f}  {frame.seconds:.1f} s", file=sys.stderr)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    result.image.save(out)
+    if args.compare:
+        style.before_after(result).save(args.compare)
+    if args.json:
+        print(json.dumps({"out": str(out), "method": result.method, **result.settings, **result.readouts.as_dict()}))
+    else:
+        r = result.readouts
+        dist = "" if r.style_after is None else f", style distance {r.style_before:.3f} → {r.style_after:.3f}"
+        print(f"{result.method} ({result.settings.get('network', 'Gatys, Inception features')}): "
+              f"{result.image.width}×{result.image.height} in {r.seconds:.2f} s; PSNR {r.psnr:.2f} dB, "
+              f"SSIM {r.ssim:.3f} vs the content{dist}; wrote {out}")
     return 0
 
 
@@ -309,6 +352,29 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print the metrics as JSON")
     s.add_argument("--out", required=True, help="the restored 28×28 image (.png)")
     s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("stylize", help="style transfer of an image: fast (Magenta, 26 built-in styles or any style "
+                       "image) or classic (Gatys)")
+    s.add_argument("content", help="content image file, or preset:NAME (astronaut, chelsea, coffee, rocket, …)")
+    s.add_argument("--style", help="a built-in style, 0–25")
+    s.add_argument("--style-image", help="any picture as the style (file or preset:NAME)")
+    s.add_argument("--blend", help="a second style (0–25, a file or preset:NAME) mixed in by --ratio (fast)")
+    s.add_argument("--ratio", type=float, default=0.5, help="share of the --blend style (0–1, default 0.5)")
+    s.add_argument("--strength", type=float, default=1.0, help="style strength 0–1 (fast; default 1)")
+    s.add_argument("--size", type=int, help="longest side of the output in px (fast ≤ 1024, default 512; "
+                                            "classic ≤ 512, default 256)")
+    s.add_argument("--method", choices=["fast", "classic"], default="fast")
+    s.add_argument("--steps", type=int, default=100, help="classic: optimisation steps (default 100)")
+    s.add_argument("--content-weight", type=float, default=1.0, help="classic (default 1)")
+    s.add_argument("--style-weight", type=float, default=100.0, help="classic (default 100)")
+    s.add_argument("--tv-weight", type=float, default=0.5, help="classic: smoothness (default 0.5)")
+    s.add_argument("--init", choices=["content", "noise"], default="content", help="classic: start image")
+    s.add_argument("--seed", type=int, default=0, help="classic with --init noise")
+    s.add_argument("--out", required=True, help="output image (.png, .jpg or .webp)")
+    s.add_argument("--compare", help="also write content | result side by side here")
+    s.add_argument("--no-readouts", action="store_true", help="skip the style distance (needs no Inception weights)")
+    s.add_argument("--json", action="store_true", help="print settings and readouts as JSON")
+    s.set_defaults(func=cmd_stylize)
 
     s = sub.add_parser("eval", help="side-by-side quality table (FID, KID, precision/recall, …) with the real floor")
     s.add_argument("--models", nargs="+", help="default: every generator with a checkpoint for the dataset")

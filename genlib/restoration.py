@@ -51,7 +51,7 @@ class Restored:
 def prepare_image(source, dataset: str) -> np.ndarray:
     """An upload (bytes/path/PIL/array) → (28, 28) uint8 in the dataset's style. A 28×28 image is taken as it is
     (only made greyscale); anything else gets MNIST's crop-scale-centre (digits fit 20×20, clothes 28×28)."""
-    from genlib.uploads import read_image, to_digit
+    from genlib.inputs import read_image, to_digit
 
     img = read_image(source)
     if img.size == (SIZE, SIZE):
@@ -107,7 +107,7 @@ def mask_from_png(data: bytes) -> np.ndarray:
 
     from PIL import Image, UnidentifiedImageError
 
-    from genlib.uploads import MAX_BYTES
+    from genlib.inputs import MAX_BYTES
 
     if not data or len(data) > MAX_BYTES:
         raise GenLabError("The painted mask is empty or too large.")

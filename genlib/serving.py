@@ -159,3 +159,51 @@ def sample_grid(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=
     """The same samples tiled into one PIL image (what the front ends show)."""
     return grid(generate(model_id, dataset, n, seed, labels, **params).images, scale=scale)
 
+
+
+# ---------------------------------------------------------------- queues for long jobs
+
+class Gate:
+    """At most ``limit`` holders at a time, first come first served; the rest wait their turn (with their position).
+
+    Gradio queues events itself (``concurrency_limit``/``concurrency_id``); this gate gives Streamlit and the CLI the
+    same promise for long jobs such as classic style transfer: they run one (or ``limit``) at a time and never stop
+    other users' short requests, which do not pass through the gate.
+    """
+
+    def __init__(self, limit: int = 1):
+        self.limit = limit
+        self._cond = threading.Condition()
+        self._running = 0
+        self._waiting: list[object] = []
+
+    def position(self, ticket: object) -> int:
+        with self._cond:
+            return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
+
+    def enter(self, on_wait=None, poll: float = 0.5) -> object:
+        """Block until admitted; ``on_wait(position)`` is called while waiting. Returns the ticket for ``leave``."""
+        ticket = object()
+        with self._cond:
+            self._waiting.append(ticket)
+            while self._running >= self.limit or self._waiting[0] is not ticket:
+                if on_wait:
+                    on_wait(self._waiting.index(ticket) + 1)
+                self._cond.wait(poll)
+            self._waiting.pop(0)
+            self._running += 1
+            self._cond.notify_all()
+        return ticket
+
+    def leave(self) -> None:
+        with self._cond:
+            self._running -= 1
+            self._cond.notify_all()
+
+    @property
+    def busy(self) -> int:
+        with self._cond:
+            return self._running + len(self._waiting)
+
+
+STYLE_CLASSIC_GATE = Gate(limit=1)

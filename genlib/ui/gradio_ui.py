@@ -7,10 +7,12 @@ import pandas as pd
 
 from genlib import latent
 from genlib.errors import GenLabError
+from genlib.inputs import EXTENSIONS
 from genlib.registry import UI_MAX_COUNT, get_spec
 from genlib.restoration import MASKS as RESTORE_MASKS
 from genlib.restoration import MODES as RESTORE_MODES
 from genlib.ui import common, lab
+from genlib.ui import style as sty
 from genlib.ui import diffusion as dif
 
 
@@ -20,6 +22,12 @@ def _widget(p):
     if p.name == "seed":
         return gr.Number(value=p.default, label=p.label, precision=0, minimum=p.min, maximum=p.max, info=p.help)
     return gr.Slider(minimum=p.min, maximum=p.slider_max, step=p.step, value=p.default, label=p.label, info=p.help)
+
+
+def _upload(label: str, elem_id: str) -> gr.File:
+    """Every image upload is a plain file handed to genlib.inputs (gr.Image would decode it with PIL first, before
+    GenLab's checks, and show a bare "Error" for a bad file)."""
+    return gr.File(label=label, file_types=list(EXTENSIONS), type="filepath", elem_id=elem_id, height=90)
 
 
 def generate_tab() -> None:
@@ -252,7 +260,7 @@ def lab_tab() -> None:
             with gr.Row():
                 drawing = gr.Sketchpad(label="Draw (or upload below)", type="numpy", image_mode="L",
                                        canvas_size=(280, 280), elem_id="lab-sketch")
-                upload = gr.Image(label="Upload", type="filepath", sources=["upload"], elem_id="lab-upload")
+                upload = _upload("Upload", "lab-upload")
                 with gr.Column():
                     draw_class = gr.Dropdown(choices=classes, value=0, label="Its class (conditional VAE)",
                                              visible=lab.is_conditional(first_model))
@@ -400,8 +408,7 @@ def diffusion_tab() -> None:
                     mode = gr.Radio(list(RESTORE_MODES), value="denoise", label="Task", elem_id="res-mode")
                     index = gr.Number(value=0, label="Test image number", precision=0, minimum=0,
                                       elem_id="res-index")
-                    upload = gr.Image(label="…or upload your own (optional)", type="pil", sources=["upload"],
-                                      elem_id="res-upload")
+                    upload = _upload("…or upload your own (optional)", "res-upload")
                     sigma = gr.Slider(0.05, 1.0, value=0.3, step=0.05, label="Noise level σ (denoise)",
                                       elem_id="res-sigma")
                     mask_kind = gr.Dropdown(["painted", *RESTORE_MASKS], value="center",
@@ -433,6 +440,92 @@ def diffusion_tab() -> None:
         dataset.change(on_source, [dataset, upload, index], painted, api_name=False)
 
 
+def style_tab() -> None:
+    """Style: a content picture (preset or upload), a style (built-in gallery, preset picture or upload), an optional
+    second style blended in, strength and size → fast result with a before/after slider and readouts; or the classic
+    optimisation, streamed, one run at a time on the server."""
+    from genlib import style
+
+    def on_preview(preset, upload):
+        try:
+            return sty.preview(preset, upload)
+        except GenLabError as e:
+            gr.Warning(str(e))
+            return None
+
+    def on_pick(evt: gr.SelectData):
+        return f"b:{evt.index}"
+
+    def on_fast(preset, upload, choice, style_upload, blend, ratio, strength, size):
+        try:
+            view = sty.run_fast(preset, upload, choice, style_upload, blend, ratio, strength, size)
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+        return (view.before, view.after), pd.DataFrame(view.rows, columns=ROWS), view.caption, view.download
+
+    def on_classic(preset, upload, choice, style_upload, size, steps, style_weight, content_weight, tv_weight,
+                   progress=gr.Progress()):
+        try:
+            for view in sty.run_classic(preset, upload, choice, style_upload, size, steps, style_weight,
+                                        content_weight, tv_weight):
+                progress(view.progress, desc="Optimising")
+                table = pd.DataFrame(view.rows, columns=ROWS) if view.rows else None
+                yield (view.before, view.after), table, view.caption, view.download
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+
+    ROWS = ["Readout", "Value", "Meaning"]
+    with gr.Tab("Style", id="style"):
+        with gr.Row():
+            with gr.Column(scale=1, min_width=300):
+                content = gr.Dropdown(sty.content_options(), value="astronaut", label="Content picture",
+                                      elem_id="sty-content")
+                content_upload = _upload("…or upload your own content image", "sty-content-upload")
+                choice = gr.Dropdown(sty.style_options(), value="b:19", label="Style", elem_id="sty-style",
+                                     info="a built-in style (or click one in the gallery), a picture, or your upload")
+                style_upload = _upload("Style image (for 'My style image')", "sty-style-upload")
+                blend = gr.Dropdown(sty.style_options(blend=True), value="none", label="Blend with a second style",
+                                    elem_id="sty-blend")
+                ratio = gr.Slider(0, 1, value=0.5, step=0.05, label="Blend ratio (share of the second style)",
+                                  elem_id="sty-ratio")
+                strength = gr.Slider(0, 1, value=1.0, step=0.05, label="Style strength", elem_id="sty-strength")
+                size = gr.Slider(64, style.MAX_SIZE, value=style.DEFAULT_SIZE, step=32,
+                                 label="Output size (longest side, px)", elem_id="sty-size")
+                fast_button = gr.Button("Stylize (fast)", variant="primary", elem_id="sty-fast")
+                with gr.Accordion("Classic (Gatys optimisation, Inception features)", open=False):
+                    c_size = gr.Slider(64, 512, value=style.CLASSIC_SIZE, step=32, label="Size (px)",
+                                       elem_id="sty-c-size")
+                    steps = gr.Slider(10, 500, value=100, step=10, label="Steps", elem_id="sty-c-steps")
+                    style_weight = gr.Slider(1, 1000, value=100, step=1, label="Style weight",
+                                             elem_id="sty-c-style-weight")
+                    content_weight = gr.Slider(0, 10, value=1, step=0.1, label="Content weight",
+                                               elem_id="sty-c-content-weight")
+                    tv_weight = gr.Slider(0, 5, value=0.5, step=0.1, label="Smoothness (total variation)",
+                                          elem_id="sty-c-tv")
+                    classic_button = gr.Button("Run classic (waits its turn)", elem_id="sty-classic")
+            with gr.Column(scale=2):
+                compare = gr.ImageSlider(label="Before / after (drag the divider)", type="pil", format="png",
+                                         elem_id="sty-compare", max_height=640)
+                caption = gr.Markdown(elem_id="sty-caption")
+                table = gr.Dataframe(headers=ROWS, interactive=False, elem_id="sty-table")
+                download = gr.File(label="Download (PNG)", elem_id="sty-download", interactive=False)
+                before = gr.Image(label="Content as GenLab reads it", type="pil", interactive=False, height=200,
+                                  elem_id="sty-before")
+                gallery = gr.Gallery(label="Built-in styles (click to choose)", columns=7, height=360,
+                                     allow_preview=False, elem_id="sty-gallery")
+        inputs_fast = [content, content_upload, choice, style_upload, blend, ratio, strength, size]
+        fast_button.click(on_fast, inputs_fast, [compare, table, caption, download], api_name="stylize",
+                          concurrency_limit=2)
+        classic_button.click(on_classic, [content, content_upload, choice, style_upload, c_size, steps,
+                                          style_weight, content_weight, tv_weight],
+                             [compare, table, caption, download], api_name="stylize_classic",
+                             concurrency_limit=1, concurrency_id="style-classic")
+        for source in (content, content_upload):
+            source.change(on_preview, [content, content_upload], before, api_name=False)
+        gallery.select(on_pick, None, choice, api_name=False)
+        return gallery
+
+
 def build_demo() -> gr.Blocks:
     with gr.Blocks(title="GenLab") as demo:
         gr.Markdown("# GenLab\nTrained generators you can explore. Pick a dataset and a model, then **Generate**.")
@@ -443,4 +536,17 @@ def build_demo() -> gr.Blocks:
             compare_tab()
             lab_tab()
             diffusion_tab()
+            style_gallery = style_tab()
+        # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
+        demo.load(lambda: _swatches(), None, style_gallery, api_name=False)
     return demo
+
+
+def _swatches():
+    from genlib import style
+
+    try:
+        return style.gallery()
+    except GenLabError as e:
+        gr.Warning(str(e))
+        return []

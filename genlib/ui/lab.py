@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from PIL import Image, ImageDraw
 
-from genlib import latent, metrics, uploads
+from genlib import inputs, latent, metrics
 from genlib.data import dataset_info
 from genlib.errors import GenLabError
 from genlib.images import grid
@@ -82,7 +82,7 @@ def encode_drawing(dataset: str, model_id: str, image, klass=None) -> Encoded:
         image = image.get("composite") if image.get("composite") is not None else image.get("background")
         if image is None:
             raise GenLabError("Draw something or upload an image first.")
-    digit = uploads.to_digit(image)
+    digit = inputs.to_digit(image)
     label = class_id(klass) if is_conditional(model_id) else None
     if is_conditional(model_id) and label is None:
         raise GenLabError("Conditional VAE: say which class the drawing is.")

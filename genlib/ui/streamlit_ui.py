@@ -8,10 +8,12 @@ import streamlit as st
 
 from genlib import latent
 from genlib.errors import GenLabError
+from genlib.inputs import EXTENSIONS
 from genlib.registry import get_spec
 from genlib.serving import load
 from genlib.ui import common, lab, st_components
 
+UPLOAD_TYPES = [e.lstrip(".") for e in EXTENSIONS]
 
 @st.cache_resource(show_spinner="Loading model…")
 def _warm(model_id: str, dataset: str) -> None:
@@ -277,8 +279,7 @@ def diffusion_page() -> None:
         with left:
             mode = st.radio("Task", MODES, horizontal=True, key="res_mode")
             index = st.number_input("Test image number", 0, 10**6, 0, 1, key="res_index")
-            upload = st.file_uploader("…or upload your own (optional)", type=["png", "jpg", "jpeg", "gif", "bmp",
-                                                                               "webp", "tif", "tiff"], key="res_upload")
+            upload = st.file_uploader("…or upload your own (optional)", type=UPLOAD_TYPES, key="res_upload")
             sigma = st.slider("Noise level σ (denoise)", 0.05, 1.0, 0.3, 0.05, key="res_sigma")
             mask_kind = st.selectbox("Mask (inpaint): paint it, or pick one", ["painted", *MASKS], index=1,
                                      key="res_mask")
@@ -314,3 +315,89 @@ def diffusion_page() -> None:
                     st.caption(view.caption)
             except GenLabError as e:
                 st.error(str(e))
+
+
+def style_page() -> None:
+    """Style transfer: content (preset or upload), style (built-in, picture or upload), blend, strength, size; fast
+    result with readouts and a download; the classic optimisation streamed, one run at a time on the server."""
+    from genlib import style
+    from genlib.ui import style as sty
+
+    st.title("Style transfer")
+    contents = dict((v, t) for t, v in sty.content_options())
+    styles = dict((v, t) for t, v in sty.style_options())
+    blends = dict((v, t) for t, v in sty.style_options(blend=True))
+    side = st.sidebar
+    preset = side.selectbox("Content picture", list(contents), format_func=contents.get, key="sty_content")
+    upload = side.file_uploader("…or upload your own content image", type=UPLOAD_TYPES, key="sty_content_upload")
+    choice = side.selectbox("Style", list(styles), index=list(styles).index("b:19"), format_func=styles.get,
+                            key="sty_style")
+    style_upload = side.file_uploader("Style image (for 'My style image')", type=UPLOAD_TYPES,
+                                      key="sty_style_upload")
+    blend = side.selectbox("Blend with a second style", list(blends), format_func=blends.get, key="sty_blend")
+    ratio = side.slider("Blend ratio (share of the second style)", 0.0, 1.0, 0.5, 0.05, key="sty_ratio")
+    strength = side.slider("Style strength", 0.0, 1.0, 1.0, 0.05, key="sty_strength")
+    size = side.slider("Output size (longest side, px)", 64, style.MAX_SIZE, style.DEFAULT_SIZE, 32, key="sty_size")
+    content = upload.getvalue() if upload is not None else None
+    style_file = style_upload.getvalue() if style_upload is not None else None
+
+    fast_tab, classic_tab, gallery_tab = st.tabs(["Fast", "Classic (Gatys)", "Built-in styles"])
+    with fast_tab:
+        if st.button("Stylize (fast)", type="primary", key="sty_fast"):
+            try:
+                with st.spinner("Stylising…"):
+                    st.session_state.sty_view = sty.run_fast(preset, content, choice, style_file, blend, ratio,
+                                                             strength, size)
+            except GenLabError as e:
+                st.session_state.pop("sty_view", None)
+                st.error(str(e))
+        _show_style(st.session_state.get("sty_view"), "sty_download")
+    with classic_tab:
+        left, right = st.columns([1, 2])
+        with left:
+            c_size = st.slider("Size (px)", 64, 512, style.CLASSIC_SIZE, 32, key="sty_c_size")
+            steps = st.slider("Steps", 10, 500, 100, 10, key="sty_c_steps")
+            style_weight = st.slider("Style weight", 1, 1000, 100, 1, key="sty_c_style_weight")
+            content_weight = st.slider("Content weight", 0.0, 10.0, 1.0, 0.1, key="sty_c_content_weight")
+            tv_weight = st.slider("Smoothness (total variation)", 0.0, 5.0, 0.5, 0.1, key="sty_c_tv")
+            go = st.button("Run classic (waits its turn)", key="sty_classic")
+        with right:
+            if go:
+                bar, shown, note = st.progress(0.0), st.empty(), st.empty()
+                try:
+                    def waiting(position: int) -> None:
+                        note.info(f"Another classic run is in progress; you are number {position} in the queue.")
+
+                    for view in sty.run_classic(preset, content, choice, style_file, c_size, steps, style_weight,
+                                                content_weight, tv_weight, on_wait=waiting):
+                        note.empty()
+                        bar.progress(view.progress, text=view.caption)
+                        shown.image(view.after, caption=view.caption)
+                    st.session_state.sty_classic_view = view
+                    shown.empty()
+                except GenLabError as e:
+                    st.session_state.pop("sty_classic_view", None)
+                    st.error(str(e))
+            _show_style(st.session_state.get("sty_classic_view"), "sty_classic_download")
+    with gallery_tab:
+        st.caption("The 26 built-in styles on one picture; pick one by number in the sidebar's Style menu.")
+        try:
+            cols = st.columns(7)
+            for k, (img, caption) in enumerate(style.gallery()):
+                cols[k % 7].image(img, caption=caption)
+        except GenLabError as e:
+            st.error(str(e))
+
+
+def _show_style(view, key: str) -> None:
+    if view is None:
+        st.info("Choose a content picture and a style in the sidebar, then press the button.")
+        return
+    before, after = st.columns(2)
+    before.image(view.before, caption="Before (content)")
+    after.image(view.after, caption="After")
+    st.markdown(view.caption)
+    st.dataframe([dict(zip(["Readout", "Value", "Meaning"], row)) for row in view.rows], hide_index=True)
+    if view.download:
+        st.download_button("Download (PNG)", Path(view.download).read_bytes(), file_name="stylized.png",
+                           mime="image/png", key=key)

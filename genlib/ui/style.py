@@ -1,0 +1,126 @@
+"""What the Style tab (Gradio) and page (Streamlit) show: menus, the runs and their captions, computed once here."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from genlib import style
+from genlib.errors import GenLabError
+from genlib.serving import STYLE_CLASSIC_GATE
+from genlib.style.classic import MAX_SIZE as CLASSIC_MAX
+
+UPLOAD = "upload"
+NONE = "none"
+
+
+def content_options() -> list[tuple[str, str]]:
+    return [(title, name) for name, title in style.CONTENT_PRESETS.items()]
+
+
+def style_options(blend: bool = False) -> list[tuple[str, str]]:
+    """Style menu: the 26 built-in styles, the preset pictures, and "my uploaded style image"."""
+    opts = [("None", NONE)] if blend else []
+    opts += [(f"Built-in style {k}", f"b:{k}") for k in range(style.NUM_BUILTIN)]
+    opts += [(f"Picture: {title}", f"p:{name}") for name, title in style.STYLE_PRESETS.items()]
+    opts.append(("My style image (upload)", UPLOAD))
+    return opts
+
+
+def style_spec(choice: str | None, upload=None):
+    """A menu value (+ the uploaded style file) → what :func:`genlib.style.stylize` takes; None for "None"."""
+    if choice in (None, "", NONE):
+        return None
+    if choice == UPLOAD:
+        if upload is None:
+            raise GenLabError("Upload a style image first (or pick a built-in style or a picture).")
+        return upload
+    kind, _, value = str(choice).partition(":")
+    if kind == "b":
+        return style.builtin_index(value)
+    if kind == "p":
+        return f"preset:{value}"
+    raise GenLabError(f"Unknown style choice {choice!r}.")
+
+
+def content_spec(preset: str | None, upload=None):
+    """The uploaded content file when there is one, else the preset picture."""
+    if upload is not None:
+        return upload
+    if not preset:
+        raise GenLabError("Pick a content picture or upload one.")
+    return f"preset:{preset}"
+
+
+def preview(preset: str | None, upload=None) -> Image.Image:
+    """The content as GenLab will use it (validated, EXIF-rotated), for the 'before' view."""
+    img = style.load_image(content_spec(preset, upload))
+    img.thumbnail((512, 512))
+    return img
+
+
+@dataclass
+class StyleView:
+    before: Image.Image
+    after: Image.Image
+    rows: list[list]
+    caption: str
+    download: str | None = None  # path of the result as PNG
+    progress: float = 1.0
+
+
+def _saved(img: Image.Image) -> str:
+    folder = Path(tempfile.gettempdir()) / "genlab-style"
+    folder.mkdir(exist_ok=True)
+    f = tempfile.NamedTemporaryFile(dir=folder, prefix="stylized-", suffix=".png", delete=False)
+    img.save(f, format="PNG")
+    f.close()
+    return f.name
+
+
+def _caption(result: style.Result) -> str:
+    s = result.settings
+    if result.method == "fast":
+        blend = f" blended with {s['style_b']} (ratio {s['ratio']:.2f})" if s.get("style_b") else ""
+        return (f"**Fast** — {s['style']}{blend}, strength {s['strength']:.2f}, {s['size'][0]}×{s['size'][1]} px, "
+                f"{s['network']}; {result.readouts.seconds:.2f} s.")
+    return (f"**Classic** (Gatys, Inception features) — {s['steps']} steps at {s['size'][0]}×{s['size'][1]} px, "
+            f"style weight {s['style_weight']:g}, content weight {s['content_weight']:g}; "
+            f"{result.readouts.seconds:.1f} s.")
+
+
+def run_fast(content_preset, content_upload, choice, style_upload, blend_choice, ratio, strength,
+             size) -> StyleView:
+    result = style.stylize(content_spec(content_preset, content_upload), style_spec(choice, style_upload),
+                           style_b=style_spec(blend_choice, style_upload), ratio=float(ratio),
+                           strength=float(strength), size=int(size))
+    return StyleView(result.content, result.image, result.readouts.rows(), _caption(result), _saved(result.image))
+
+
+def run_classic(content_preset, content_upload, choice, style_upload, size, steps, style_weight, content_weight,
+                tv_weight, seed=0, on_wait=None) -> Iterator[StyleView]:
+    """Classic style transfer, one at a time across the server (the others wait their turn), streamed."""
+    content = content_spec(content_preset, content_upload)
+    chosen = style_spec(choice, style_upload)
+    STYLE_CLASSIC_GATE.enter(on_wait)
+    try:
+        before = None
+        for frame, result in style.classic_stream(content, chosen, size=int(size), steps=int(steps),
+                                                  style_weight=float(style_weight),
+                                                  content_weight=float(content_weight), tv_weight=float(tv_weight),
+                                                  seed=int(seed), every=max(1, int(steps) // 20)):
+            if before is None:
+                before = style.content_image(content, int(size), CLASSIC_MAX)
+            if result is None:
+                yield StyleView(before, frame.image, [], f"Step {frame.step}/{frame.steps} — content loss "
+                                f"{frame.content_loss:.3f}, style loss {frame.style_loss:.4f} "
+                                f"({frame.seconds:.1f} s)", None, frame.step / frame.steps)
+            else:
+                yield StyleView(result.content, result.image, result.readouts.rows(), _caption(result),
+                                _saved(result.image), 1.0)
+    finally:
+        STYLE_CLASSIC_GATE.leave()

@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import style_page
+
+style_page()
