@@ -72,6 +72,17 @@ def main() -> None:
     out["classic 256 x 100 median_s"] = statistics.median(times)
     print("\n" + table(["Classic", "size", "steps", "median s", "min–max s"], crow))
 
+    # what the readouts say, same content (astronaut): fast 512 px and classic 256 px × 100 steps
+    rrows = []
+    for name, r in (("fast, built-in style 19", style.stylize(photo, 19, size=512)),
+                    ("fast, Hubble picture, strength 0.7", style.stylize(photo, painting, strength=0.7, size=512)),
+                    ("fast, Hubble picture, strength 1", style.stylize(photo, painting, size=512)),
+                    ("classic, Hubble picture, 100 steps", style.run_classic(photo, painting, size=256, steps=100))):
+        ro = r.readouts
+        rrows.append([name, f"{ro.psnr:.2f}", f"{ro.ssim:.3f}", f"{ro.style_before:.3f} → {ro.style_after:.3f}"])
+        out[f"readouts {name}"] = ro.as_dict()
+    print("\n" + table(["result (astronaut)", "PSNR dB", "SSIM", "style distance"], rrows))
+
     from hostile_corpus import corpus
 
     files = corpus()

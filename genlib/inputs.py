@@ -23,7 +23,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -152,9 +151,7 @@ def read_image(source, background: int = 255) -> Image.Image:
     try:
         img.load()  # the first frame of an animation; truncated files fail here
         try:
-            with warnings.catch_warnings():  # PIL warns about odd EXIF blocks; the user gets the picture
-                warnings.simplefilter("ignore")
-                img = ImageOps.exif_transpose(img)
+            img = ImageOps.exif_transpose(img)
         except Exception:  # noqa: BLE001 - a broken EXIF block must not cost the picture: keep it unrotated
             pass
         img = _normalise_mode(img, background)

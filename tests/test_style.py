@@ -58,7 +58,7 @@ def test_fast_style_image_renders_at_full_size_and_strength_moves_the_style_vect
     assert r[1.0].readouts.style_after < r[0.0].readouts.style_after
     assert r[1.0].readouts.style_after < r[1.0].readouts.style_before
     # a built-in style blended with a picture goes through style vectors (the built-in's swatch)
-    mixed = style.stylize(photo, 3, style_b="preset:colorwheel", ratio=0.5, size=256)
+    mixed = style.stylize(photo, 3, style_b="preset:grass", ratio=0.5, size=256)
     assert "style vector" in mixed.settings["network"] and mixed.image.size == (256, 171)
 
 
@@ -189,7 +189,7 @@ def test_gradio_api_stylize_and_hostile_uploads(server, tmp_path):
     assert [r[0] for r in table["data"]][:2] == ["Content PSNR", "Content SSIM"]
     photo = tmp_path / "mine.jpg"
     style.preset("coffee").rotate(90, expand=True).save(photo)
-    _, _, caption, download = client.predict("chelsea", handle_file(str(photo)), "p:colorwheel", None, "b:3", 0.3,
+    _, _, caption, download = client.predict("chelsea", handle_file(str(photo)), "p:grass", None, "b:3", 0.3,
                                              0.8, 320, api_name="/stylize")
     assert Image.open(download).size == (213, 320) and "ratio 0.30" in caption
     cases = {c.name: c for c in corpus()}

@@ -39,7 +39,7 @@ CONTENT_PRESETS = {  # skimage.data, all shipped inside scikit-image (public dom
 }
 STYLE_PRESETS = {  # pictures used as style images (arbitrary-style and classic methods)
     "hubble_deep_field": "Hubble deep field", "immunohistochemistry": "Stained tissue",
-    "colorwheel": "Colour wheel", "retina": "Retina", "brick": "Brick wall", "gravel": "Gravel",
+    "grass": "Grass", "retina": "Retina", "brick": "Brick wall", "gravel": "Gravel",
     "coffee": "Coffee cup",
 }
 
