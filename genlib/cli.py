@@ -63,7 +63,7 @@ def cmd_data(args) -> int:
         print(f"InceptionV3 (FID, classic style transfer): {prepare_inception()}")
         return 0
     if args.prepare:
-        for name in ("mnist", "fashion"):
+        for name in ("mnist", "fashion", "speech"):
             print(f"{name}: {prepare(name)}")
         from genlib.evaluation import prepare_inception
 
@@ -210,6 +210,68 @@ def cmd_stylize(args) -> int:
         print(f"{result.method} ({result.settings.get('network', 'Gatys, Inception features')}): "
               f"{result.image.width}×{result.image.height} in {r.seconds:.2f} s; PSNR {r.psnr:.2f} dB, "
               f"SSIM {r.ssim:.3f} vs the content{dist}; wrote {out}")
+    return 0
+
+
+def cmd_say(args) -> int:
+    from genlib.audio import features, tts
+    from genlib.errors import GenLabError
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".wav":
+        raise GenLabError(f"--out must end in .wav; got {out.name}")
+    text = args.text if args.text != "-" else sys.stdin.read()
+    speech = tts.say(text, speed=args.speed, noise_scale=args.noise_scale, noise_w=args.noise_w, seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    features.write_wav(out, speech.audio, speech.sample_rate)
+    if args.picture:
+        features.spectrogram_picture(speech.audio, speech.sample_rate).save(args.picture)
+    info = {"out": str(out), "seconds_of_audio": round(speech.duration, 3), "synthesis_s": round(speech.seconds, 3),
+            "rtf": round(speech.rtf, 4), "sample_rate": speech.sample_rate, **speech.settings}
+    print(json.dumps(info) if args.json else f"{speech.duration:.2f} s of speech in {speech.seconds:.2f} s "
+          f"(real-time factor {speech.rtf:.3f}); wrote {out}")
+    return 0
+
+
+def cmd_voice(args) -> int:
+    from genlib.audio import features, voice
+    from genlib.errors import GenLabError
+
+    if args.action == "classify":
+        if not (args.file or args.value):
+            raise GenLabError("Name the WAV file to classify: genlib voice classify FILE.wav")
+        r = voice.classify(args.file or args.value)
+        if args.json:
+            print(json.dumps({"digit": r.digit, "probabilities": r.probabilities, "seconds": round(r.seconds_of_audio, 3),
+                              "sample_rate": r.sample_rate}))
+        else:
+            print(f"{r.digit}  ({r.caption()}; {r.seconds_of_audio:.2f} s at {r.sample_rate} Hz)")
+        return 0
+    if args.action == "eval":
+        from genlib.evaluation import store_metrics
+
+        figures = voice.evaluate(n_per_digit=args.n)
+        store_metrics(voice.MODEL, voice.DATASET, **figures)
+        print(json.dumps(figures))
+        return 0
+    out = Path(args.out or "")
+    if out.suffix.lower() != ".wav":
+        raise GenLabError("--out must name a .wav file.")
+    if args.action == "digit":
+        if args.value is None:
+            raise GenLabError("Name the digit: genlib voice digit K --out x.wav")
+        u = voice.say_digit(args.value, seed=args.seed, temperature=args.temperature)
+    else:  # morph
+        if not (args.a and args.b):
+            raise GenLabError("A morph needs --a and --b (each DIGIT:SEED or a WAV file).")
+        a = tuple(args.a.split(":")) if ":" in args.a and not Path(args.a).exists() else args.a
+        b = tuple(args.b.split(":")) if ":" in args.b and not Path(args.b).exists() else args.b
+        u = voice.morph(a, b, args.t, seed=args.seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    features.write_wav(out, u.audio, u.sample_rate)
+    if args.picture:
+        features.spectrogram_picture(u.audio, u.sample_rate).save(args.picture)
+    print(f"{u.caption} ({u.seconds:.3f} s); wrote {out}")
     return 0
 
 
@@ -382,6 +444,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-readouts", action="store_true", help="skip the style distance (needs no Inception weights)")
     s.add_argument("--json", action="store_true", help="print settings and readouts as JSON")
     s.set_defaults(func=cmd_stylize)
+
+    s = sub.add_parser("say", help="text to speech (Piper, en_US-joe-medium) → a WAV file")
+    s.add_argument("text", help="what to say (or - to read stdin); English, at most 1,000 characters")
+    s.add_argument("--out", required=True, help="output .wav")
+    s.add_argument("--speed", type=float, default=1.0, help="0.5–2 (default 1)")
+    s.add_argument("--noise-scale", type=float, default=0.667, help="expressiveness 0–1.5 (default 0.667)")
+    s.add_argument("--noise-w", type=float, default=0.8, help="rhythm variation 0–1.5 (default 0.8)")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--picture", help="also write the waveform and mel spectrogram as a PNG")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_say)
+
+    s = sub.add_parser("voice", help="GenLab's spoken-digit models: say a digit, morph voices, recognise a digit")
+    s.add_argument("action", choices=["digit", "morph", "classify", "eval"])
+    s.add_argument("value", nargs="?", help="digit: the digit 0–9; classify: the WAV file")
+    s.add_argument("file", nargs="?", help=argparse.SUPPRESS)
+    s.add_argument("--a", help="morph: start, DIGIT:SEED or a WAV file")
+    s.add_argument("--b", help="morph: end, DIGIT:SEED or a WAV file")
+    s.add_argument("--t", type=float, default=0.5, help="morph: position 0–1")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--temperature", type=float, default=1.0)
+    s.add_argument("--out", help="output .wav (digit, morph)")
+    s.add_argument("--picture", help="also write the waveform and mel spectrogram as a PNG")
+    s.add_argument("--n", type=int, default=100, help="eval: generated clips per digit")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_voice)
 
     s = sub.add_parser("eval", help="side-by-side quality table (FID, KID, precision/recall, …) with the real floor")
     s.add_argument("--models", nargs="+", help="default: every generator with a checkpoint for the dataset")

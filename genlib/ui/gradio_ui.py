@@ -526,6 +526,113 @@ def style_tab() -> None:
         return gallery
 
 
+def voice_tab() -> None:
+    """Voice: Piper text to speech with speed/expressiveness/rhythm controls; GenLab's spoken-digit CVAE saying a
+    digit in a seeded voice; a morph slider between two utterances; and the spoken-digit recogniser."""
+    from genlib.audio import tts
+    from genlib.ui import voice as vo
+
+    def guarded(fn):
+        def run(*args):
+            try:
+                return fn(*args)
+            except GenLabError as e:
+                raise gr.Error(str(e)) from None
+        return run
+
+    def on_speak(text, speed, noise_scale, noise_w, seed):
+        h = vo.speak(text, speed, noise_scale, noise_w, seed)
+        return h.wav, h.picture, h.caption
+
+    def on_digit(k, seed, temperature):
+        h = vo.digit(k, seed, temperature)
+        return h.wav, h.picture, h.caption
+
+    def on_morph(a_digit, a_seed, b_digit, b_seed, t, a_upload, b_upload):
+        h = vo.morph(a_digit, a_seed, b_digit, b_seed, t, a_upload, b_upload)
+        return h.wav, h.picture, h.caption
+
+    def on_recognise(upload):
+        caption, rows = vo.recognise(upload)
+        return caption, pd.DataFrame(rows, columns=["Digit", "Probability"])
+
+    def _wav_upload(label, elem_id):
+        return gr.File(label=label, file_types=[".wav"], type="filepath", elem_id=elem_id, height=90)
+
+    with gr.Tab("Voice", id="voice"):
+        with gr.Tab("Text to speech", id="tts-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    text = gr.Textbox(vo.EXAMPLE, lines=4, max_lines=12, label="Text (English, ≤ 1,000 characters)",
+                                      elem_id="tts-text")
+                    speed = gr.Slider(*tts.SPEED, value=1.0, step=0.05, label="Speed", elem_id="tts-speed")
+                    noise_scale = gr.Slider(*tts.NOISE, value=0.667, step=0.01, label="Expressiveness (noise scale)",
+                                            elem_id="tts-noise")
+                    noise_w = gr.Slider(*tts.NOISE, value=0.8, step=0.01, label="Rhythm variation (noise w)",
+                                        elem_id="tts-noise-w")
+                    tts_seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                         elem_id="tts-seed")
+                    speak_button = gr.Button("Speak", variant="primary", elem_id="tts-button")
+                with gr.Column(scale=2):
+                    tts_audio = gr.Audio(label="Speech (WAV)", type="filepath", format="wav", interactive=False,
+                                         elem_id="tts-audio")
+                    tts_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
+                                           elem_id="tts-picture")
+                    tts_caption = gr.Markdown(elem_id="tts-caption")
+            speak_button.click(guarded(on_speak), [text, speed, noise_scale, noise_w, tts_seed],
+                               [tts_audio, tts_picture, tts_caption], api_name="say", concurrency_limit=2)
+        with gr.Tab("Say a digit", id="digit-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    digit = gr.Dropdown(vo.DIGITS, value=7, label="Digit", elem_id="vd-digit")
+                    d_seed = gr.Number(value=0, label="Voice seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                       elem_id="vd-seed")
+                    temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Voice temperature",
+                                            elem_id="vd-temperature")
+                    digit_button = gr.Button("Say it", variant="primary", elem_id="vd-button")
+                with gr.Column(scale=2):
+                    d_audio = gr.Audio(label="GenLab's voice (WAV)", type="filepath", format="wav",
+                                       interactive=False, elem_id="vd-audio")
+                    d_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
+                                         elem_id="vd-picture")
+                    d_caption = gr.Markdown(elem_id="vd-caption")
+            digit_button.click(guarded(on_digit), [digit, d_seed, temperature], [d_audio, d_picture, d_caption],
+                               api_name="voice_digit")
+        with gr.Tab("Morph", id="morph-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    with gr.Row():
+                        a_digit = gr.Dropdown(vo.DIGITS, value=3, label="A: digit", elem_id="vm-a-digit")
+                        a_seed = gr.Number(value=1, label="A: voice seed", precision=0, minimum=0,
+                                           maximum=2**31 - 1, elem_id="vm-a-seed")
+                    with gr.Row():
+                        b_digit = gr.Dropdown(vo.DIGITS, value=8, label="B: digit", elem_id="vm-b-digit")
+                        b_seed = gr.Number(value=2, label="B: voice seed", precision=0, minimum=0,
+                                           maximum=2**31 - 1, elem_id="vm-b-seed")
+                    a_upload = _wav_upload("…or A from a recording (WAV)", "vm-a-upload")
+                    b_upload = _wav_upload("…or B from a recording (WAV)", "vm-b-upload")
+                    t = gr.Slider(0, 1, value=0.5, step=0.05, label="Morph A → B", elem_id="vm-t")
+                    morph_button = gr.Button("Morph", variant="primary", elem_id="vm-button")
+                with gr.Column(scale=2):
+                    m_audio = gr.Audio(label="Morph (WAV)", type="filepath", format="wav", interactive=False,
+                                       elem_id="vm-audio")
+                    m_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
+                                         elem_id="vm-picture")
+                    m_caption = gr.Markdown(elem_id="vm-caption")
+            ins = [a_digit, a_seed, b_digit, b_seed, t, a_upload, b_upload]
+            morph_button.click(guarded(on_morph), ins, [m_audio, m_picture, m_caption], api_name="voice_morph")
+            t.release(guarded(on_morph), ins, [m_audio, m_picture, m_caption], api_name=False)
+        with gr.Tab("Recognise", id="recognise-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    rec_upload = _wav_upload("A recording of one spoken digit (WAV, ≤ 30 s)", "vr-upload")
+                    rec_button = gr.Button("Which digit?", variant="primary", elem_id="vr-button")
+                with gr.Column(scale=2):
+                    rec_caption = gr.Markdown(elem_id="vr-caption")
+                    rec_table = gr.Dataframe(headers=["Digit", "Probability"], interactive=False, elem_id="vr-table")
+            rec_button.click(guarded(on_recognise), rec_upload, [rec_caption, rec_table], api_name="voice_classify")
+
+
 def build_demo() -> gr.Blocks:
     with gr.Blocks(title="GenLab") as demo:
         gr.Markdown("# GenLab\nTrained generators you can explore. Pick a dataset and a model, then **Generate**.")
@@ -537,6 +644,7 @@ def build_demo() -> gr.Blocks:
             lab_tab()
             diffusion_tab()
             style_gallery = style_tab()
+            voice_tab()
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
         demo.load(lambda: _swatches(), None, style_gallery, api_name=False)
     return demo

@@ -401,3 +401,74 @@ def _show_style(view, key: str) -> None:
     if view.download:
         st.download_button("Download (PNG)", Path(view.download).read_bytes(), file_name="stylized.png",
                            mime="image/png", key=key)
+
+
+def voice_page() -> None:
+    """Voice: text to speech, say a digit, morph two voices, recognise a spoken digit — the Voice tab's features."""
+    from genlib.audio import tts
+    from genlib.ui import voice as vo
+
+    st.title("Voice")
+    digits = {k: label for label, k in vo.DIGITS}
+
+    def show(heard, key: str) -> None:
+        st.audio(heard.wav_bytes, format="audio/wav")
+        st.image(heard.picture, caption="Waveform and mel spectrogram")
+        st.caption(heard.caption)
+        st.download_button("Download (WAV)", heard.wav_bytes, file_name=f"{key}.wav", mime="audio/wav", key=key)
+
+    speak_tab, digit_tab, morph_tab, rec_tab = st.tabs(["Text to speech", "Say a digit", "Morph", "Recognise"])
+    with speak_tab:
+        text = st.text_area("Text (English, ≤ 1,000 characters)", vo.EXAMPLE, key="tts_text")
+        c1, c2, c3, c4 = st.columns(4)
+        speed = c1.slider("Speed", *tts.SPEED, 1.0, 0.05, key="tts_speed")
+        noise_scale = c2.slider("Expressiveness (noise scale)", *tts.NOISE, 0.667, 0.01, key="tts_noise")
+        noise_w = c3.slider("Rhythm variation (noise w)", *tts.NOISE, 0.8, 0.01, key="tts_noise_w")
+        seed = c4.number_input("Seed", 0, 2**31 - 1, 0, 1, key="tts_seed")
+        if st.button("Speak", type="primary", key="tts_button"):
+            try:
+                with st.spinner("Speaking…"):
+                    st.session_state.tts_heard = vo.speak(text, speed, noise_scale, noise_w, seed)
+            except GenLabError as e:
+                st.session_state.pop("tts_heard", None)
+                st.error(str(e))
+        if st.session_state.get("tts_heard"):
+            show(st.session_state.tts_heard, "tts_download")
+    with digit_tab:
+        c1, c2, c3 = st.columns(3)
+        k = c1.selectbox("Digit", list(digits), index=7, format_func=digits.get, key="vd_digit")
+        d_seed = c2.number_input("Voice seed", 0, 2**31 - 1, 0, 1, key="vd_seed")
+        temperature = c3.slider("Voice temperature", 0.0, 2.0, 1.0, 0.05, key="vd_temperature")
+        if st.button("Say it", type="primary", key="vd_button"):
+            try:
+                st.session_state.vd_heard = vo.digit(k, d_seed, temperature)
+            except GenLabError as e:
+                st.session_state.pop("vd_heard", None)
+                st.error(str(e))
+        if st.session_state.get("vd_heard"):
+            show(st.session_state.vd_heard, "vd_download")
+    with morph_tab:
+        c1, c2, c3, c4 = st.columns(4)
+        a_digit = c1.selectbox("A: digit", list(digits), index=3, format_func=digits.get, key="vm_a_digit")
+        a_seed = c2.number_input("A: voice seed", 0, 2**31 - 1, 1, 1, key="vm_a_seed")
+        b_digit = c3.selectbox("B: digit", list(digits), index=8, format_func=digits.get, key="vm_b_digit")
+        b_seed = c4.number_input("B: voice seed", 0, 2**31 - 1, 2, 1, key="vm_b_seed")
+        u1, u2 = st.columns(2)
+        a_up = u1.file_uploader("…or A from a recording (WAV)", type=["wav"], key="vm_a_upload")
+        b_up = u2.file_uploader("…or B from a recording (WAV)", type=["wav"], key="vm_b_upload")
+        t = st.slider("Morph A → B", 0.0, 1.0, 0.5, 0.05, key="vm_t")
+        try:
+            heard = vo.morph(a_digit, a_seed, b_digit, b_seed, t, a_up.getvalue() if a_up else None,
+                             b_up.getvalue() if b_up else None)
+            show(heard, "vm_download")
+        except GenLabError as e:
+            st.error(str(e))
+    with rec_tab:
+        up = st.file_uploader("A recording of one spoken digit (WAV, ≤ 30 s)", type=["wav"], key="vr_upload")
+        if up is not None:
+            try:
+                caption, rows = vo.recognise(up.getvalue())
+                st.markdown(caption)
+                st.dataframe([{"Digit": d, "Probability": p} for d, p in rows], hide_index=True)
+            except GenLabError as e:
+                st.error(str(e))

@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import voice_page
+
+voice_page()
