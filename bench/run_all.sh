@@ -13,6 +13,7 @@ echo; echo "## compare latency"; $PY bench/compare_latency.py
 echo; echo "## latent lab latency"; $PY bench/lab_latency.py
 echo; echo "## diffusion latency and restoration"; $PY bench/diffusion_latency.py
 echo; echo "## style transfer and hostile uploads"; $PY bench/style_latency.py
+echo; echo "## voice"; $PY bench/voice_latency.py --processes 7
 echo; echo "## sample latency"; $PY bench/sample_latency.py --repeats 30
 echo; echo "## training throughput"; $PY bench/train_throughput.py --steps 40
 echo; echo "## app start"; $PY bench/app_startup.py --repeats 3

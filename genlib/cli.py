@@ -251,7 +251,9 @@ def cmd_voice(args) -> int:
         from genlib.evaluation import store_metrics
 
         figures = voice.evaluate(n_per_digit=args.n)
-        store_metrics(voice.MODEL, voice.DATASET, **figures)
+        store_metrics(voice.MODEL, voice.DATASET, voice_eval={**figures, "command": "genlib voice eval"})
+        store_metrics("classifier", voice.DATASET, heldout_voice_accuracy=figures["heldout_voice_accuracy"],
+                      heldout_clips=figures["heldout_clips"])
         print(json.dumps(figures))
         return 0
     out = Path(args.out or "")

@@ -83,4 +83,4 @@ def test_unknown_dataset_and_split():
         load_dataset("cifar")
     with pytest.raises(GenLabError, match="Unknown split"):
         load_dataset("digits", "validation")
-    assert set(DATASETS) == {"mnist", "fashion", "digits"}
+    assert set(DATASETS) == {"mnist", "fashion", "digits", "speech"}

@@ -42,7 +42,8 @@ def test_seeded_sampling_is_deterministic(model_id):
     labels = 3 if model.num_classes else None
     a, b = model.sample(6, seed=11, labels=labels), model.sample(6, seed=11, labels=labels)
     c = model.sample(6, seed=12, labels=labels)
-    assert a.shape == (6, 1, 28, 28) and a.min() >= -1 and a.max() <= 1
+    side = getattr(model, "image_size", 28)  # 64 for the spoken-digit log-mel pictures
+    assert a.shape == (6, 1, side, side) and a.min() >= -1 and a.max() <= 1
     assert torch.equal(a, b) and not torch.equal(a, c)
     state = torch.get_rng_state()
     model.sample(2, seed=1, labels=labels)
@@ -106,7 +107,7 @@ def test_class_arguments_are_checked(model_id):
         with pytest.raises(GenLabError, match="conditional"):
             model.sample(2, seed=0)
         per_class = model.sample(4, seed=0, labels=[0, 1, 2, 3])
-        assert per_class.shape == (4, 1, 28, 28)
+        assert per_class.shape == (4, 1, *[getattr(model, "image_size", 28)] * 2)
     else:
         with pytest.raises(GenLabError, match="unconditional"):
             model.sample(2, seed=0, labels=1)

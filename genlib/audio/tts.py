@@ -143,14 +143,17 @@ class Voice:
         opts.log_severity_level = 3
         self.session = ort.InferenceSession(_seeded_graph(model), opts, providers=["CPUExecutionProvider"])
         self.sample_rate = int(self.piper.config.sample_rate)
+        self._phonemes = threading.Lock()
         self.model_sha = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
 
-    def _run(self, ids: list[int], scales: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    def _run(self, ids: list[int], scales: np.ndarray, rng: np.random.Generator, seed_key: tuple) -> np.ndarray:
         n = len(ids)
-        dp = rng.standard_normal(8 * n + 64).astype(np.float32)  # duration noise: (1, 2, phonemes) is read
-        frames = max(64, int(n * 24 * float(scales[1])))  # a generous first guess of the output frames
-        for _ in range(4):
-            z = rng.standard_normal(192 * frames).astype(np.float32)  # acoustic noise: (1, 192, frames)
+        dp = rng.standard_normal(2 * n, dtype=np.float32)  # duration noise: (1, 2, phonemes)
+        # acoustic noise: (1, 192, frames). Piper's ids interleave padding, ~2 frames per id at speed 1: guess 4 per
+        # id (twice that), and if an unusually slow text needs more, draw a longer buffer from a fresh, derived seed
+        frames = int(n * 4 * float(scales[1])) + 64
+        for attempt in range(4):
+            z = np.random.default_rng([*seed_key, attempt]).standard_normal(192 * frames, dtype=np.float32)
             try:
                 out = self.session.run(None, {"input": np.array([ids], np.int64),
                                               "input_lengths": np.array([n], np.int64), "scales": scales,
@@ -170,15 +173,16 @@ class Voice:
         noise_w = _check("Rhythm variation (noise w)", noise_w, *NOISE)
         seed = int(_check("Seed", seed, 0, 2**31 - 1))
         start = time.perf_counter()
-        sentences = [s for s in self.piper.phonemize(text) if s]
+        with self._phonemes:  # espeak-ng keeps global state: one phonemisation at a time
+            sentences = [s for s in self.piper.phonemize(text) if s]
         if not sentences:
             raise GenLabError("The text has nothing to speak.")
         scales = np.array([noise_scale, 1.0 / speed, noise_w], np.float32)
         pause = np.zeros(int(self.sample_rate * sentence_pause), np.float32)
         pieces = []
         for i, phonemes in enumerate(sentences):
-            rng = np.random.default_rng([seed, i])
-            pieces += [self._run(self.piper.phonemes_to_ids(phonemes), scales, rng), pause]
+            rng = np.random.default_rng([seed, i, 0])
+            pieces += [self._run(self.piper.phonemes_to_ids(phonemes), scales, rng, (seed, i, 1)), pause]
         audio = np.concatenate(pieces[:-1]).astype(np.float32)
         peak = float(np.abs(audio).max()) if audio.size else 0.0
         if peak > 1.0:

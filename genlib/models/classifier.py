@@ -25,18 +25,24 @@ class Classifier(GenerativeModel):
         self.features = nn.Sequential(
             *block(1, c), *block(c, c), nn.MaxPool2d(2),  # (B, C, 14, 14)
             *block(c, c2), *block(c2, c2), nn.MaxPool2d(2),  # (B, 2C, 7, 7)
-            nn.AdaptiveAvgPool2d(7),  # identity at 28×28; 64×64 log-mel pictures (16×16 here) are averaged to 7×7
+            nn.AdaptiveAvgPool2d(7),  # identity at 28×28; the 32×32 stem output (8×8 here) is pooled to 7×7
             nn.Flatten(),
         )
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(c2 * 49, hidden), nn.ReLU(True),
                                   nn.Dropout(dropout), nn.Linear(hidden, num_classes))
 
+    @staticmethod
+    def _stem(x: torch.Tensor) -> torch.Tensor:
+        """Pictures larger than 32 px (the 64×64 log-mel spectrograms) are averaged 2×2 first: 32 mel bands × 32
+        frames keep every digit apart, at a quarter of the cost; 28×28 images pass unchanged."""
+        return F.avg_pool2d(x, 2) if x.shape[-1] > 32 else x
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.features(x))
+        return self.head(self.features(self._stem(x)))
 
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """Penultimate-layer features (B, hidden), for domain metrics."""
-        return self.head[:3](self.features(x))
+        return self.head[:3](self.features(self._stem(x)))
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
@@ -64,7 +70,7 @@ class Classifier(GenerativeModel):
 register(ModelSpec(
     id="classifier", title="Domain classifier", family="classifier", factory=Classifier, generative=False,
     conditional=False, presets={"default": {}, "tiny": {"channels": 4, "hidden": 8}},
-    recipe=TrainRecipe(batch_size=128, lr=1e-3, steps={"mnist": 1500, "fashion": 2500, "speech": 3000},
+    recipe=TrainRecipe(batch_size=128, lr=1e-3, steps={"mnist": 1500, "fashion": 2500, "speech": 1500},
                        store_dtype="float16"),
     datasets=("mnist", "fashion", "speech"),
     description="CNN classifier per dataset; reads the class of generated samples (and of spoken digits).",
