@@ -27,7 +27,7 @@ def _widget(p):
 def _upload(label: str, elem_id: str) -> gr.File:
     """Every image upload is a plain file handed to genlib.inputs (gr.Image would decode it with PIL first, before
     GenLab's checks, and show a bare "Error" for a bad file)."""
-    return gr.File(label=label, file_types=list(EXTENSIONS), type="filepath", elem_id=elem_id, height=90)
+    return gr.File(label=label, file_types=list(EXTENSIONS), type="filepath", elem_id=elem_id, height=130)
 
 
 def generate_tab() -> None:
@@ -557,7 +557,7 @@ def voice_tab() -> None:
         return caption, pd.DataFrame(rows, columns=["Digit", "Probability"])
 
     def _wav_upload(label, elem_id):
-        return gr.File(label=label, file_types=[".wav"], type="filepath", elem_id=elem_id, height=90)
+        return gr.File(label=label, file_types=[".wav"], type="filepath", elem_id=elem_id, height=130)
 
     with gr.Tab("Voice", id="voice"):
         with gr.Tab("Text to speech", id="tts-tab"):
