@@ -177,10 +177,6 @@ class Gate:
         self._running = 0
         self._waiting: list[object] = []
 
-    def position(self, ticket: object) -> int:
-        with self._cond:
-            return self._waiting.index(ticket) + 1 if ticket in self._waiting else 0
-
     def enter(self, on_wait=None, poll: float = 0.5) -> object:
         """Block until admitted; ``on_wait(position)`` is called while waiting. Returns the ticket for ``leave``."""
         ticket = object()

@@ -155,7 +155,7 @@ def cache_path() -> Path:
 
 def load(build_if_missing: bool = True) -> dict:
     """The cached dataset (built on first use: about a minute), as :func:`build` returns it."""
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import load_file, save
 
     from genlib import hub
 
@@ -175,9 +175,7 @@ def load(build_if_missing: bool = True) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     tensors = {f"{s}_{k}": np.ascontiguousarray(a) for s in ("train", "test")
                for k, a in zip(("images", "labels", "voices"), data[s])}
-    tmp = path.with_suffix(".part")
-    save_file(tensors, str(tmp))
     hub.atomic_write_bytes(path.with_suffix(".json"), json.dumps({"voices": data["voices"], "version": VERSION,
                                                                   "takes": TAKES, "piper_takes": PIPER_TAKES}).encode())
-    tmp.replace(path)
+    hub.atomic_write_bytes(path, save(tensors))  # last: its presence means the build is complete
     return data

@@ -113,12 +113,6 @@ def _latent(source, m, seed_offset: int = 0):
     return mu.cpu(), torch.nn.functional.one_hot(torch.tensor([d]), 10).float(), "clip"
 
 
-def _slerp(a: torch.Tensor, b: torch.Tensor, t: float) -> torch.Tensor:
-    from genlib.latent import slerp
-
-    return slerp(a, b, t)
-
-
 @torch.no_grad()
 def morph(a, b, t: float, seed: int = 0) -> Utterance:
     """Utterance at ``t`` ∈ [0, 1] between ``a`` and ``b`` — each a (digit, seed) pair or a WAV file."""
@@ -132,7 +126,9 @@ def morph(a, b, t: float, seed: int = 0) -> Utterance:
     start = time.perf_counter()
     za, ya, ka = _latent(a, m)
     zb, yb, kb = _latent(b, m)
-    z = _slerp(za, zb, t) if ka == kb == "seed" else za + t * (zb - za)
+    from genlib.latent import slerp
+
+    z = slerp(za, zb, t) if ka == kb == "seed" else za + t * (zb - za)
     y = ya + t * (yb - ya)  # the digit condition blends too: "three" turns into "eight"
     pic = m.decode(z.to(m.device), y.to(m.device))
     audio, u8 = _vocode(pic, seed)

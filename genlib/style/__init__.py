@@ -152,7 +152,7 @@ def readouts(content: Image.Image, output: Image.Image, style: Image.Image | Non
         from genlib.style import classic
 
         try:
-            before, after = classic.style_distance(content, style), classic.style_distance(output, style)
+            before, after = classic.style_distance([content, output], style)
         except GenLabError:
             pass  # no Inception weights on this machine: the readout says so
     return Readouts(metrics.psnr(a, b), metrics.ssim(a, b), before, after, seconds)

@@ -99,13 +99,16 @@ def _analysis(img: Image.Image) -> torch.Tensor:
 
 
 @torch.no_grad()
-def style_distance(image: Image.Image, style: Image.Image) -> float:
-    """How far ``image``'s textures are from ``style``'s: the relative Frobenius distance of their Gram matrices,
-    ‖G(image) − G(style)‖ / ‖G(style)‖, averaged over the style layers, both images at 256 px (0 = same statistics)."""
-    fa = features(_analysis(image), STYLE_LAYERS)
-    fb = features(_analysis(style), STYLE_LAYERS)
-    return float(np.mean([float((gram(fa[k]) - gram(fb[k])).norm() / gram(fb[k]).norm().clamp_min(1e-12))
-                          for k in STYLE_LAYERS]))
+def style_distance(images: list[Image.Image], style: Image.Image) -> list[float]:
+    """How far each image's textures are from ``style``'s: the relative Frobenius distance of their Gram matrices,
+    ‖G(image) − G(style)‖ / ‖G(style)‖, averaged over the style layers, all at 256 px (0 = same statistics)."""
+    target = {k: gram(v) for k, v in features(_analysis(style), STYLE_LAYERS).items()}
+    out = []
+    for image in images:
+        f = features(_analysis(image), STYLE_LAYERS)
+        out.append(float(np.mean([float((gram(f[k]) - target[k]).norm() / target[k].norm().clamp_min(1e-12))
+                                  for k in STYLE_LAYERS])))
+    return out
 
 
 @dataclass

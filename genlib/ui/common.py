@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image
 
@@ -11,6 +14,17 @@ from genlib.errors import GenLabError
 from genlib.registry import COUNT, SEED as SEED_PARAM, UI_MAX_COUNT, Param, get_spec, specs
 from genlib.serving import generate, model_choices
 from genlib.images import grid
+
+
+def download_path(kind: str, suffix: str, prefix: str = "") -> Path:
+    """A fresh file under the temp folder ``genlab-<kind>`` for something a front end hands out (walk exports,
+    stylised images, speech)."""
+    folder = Path(tempfile.gettempdir()) / f"genlab-{kind}"
+    folder.mkdir(exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=prefix, suffix=suffix, dir=folder)
+    os.close(fd)
+    return Path(name)
+
 
 RANDOM_CLASS = -1
 UI_DATASETS = ("mnist", "fashion")

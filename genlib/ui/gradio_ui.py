@@ -646,7 +646,7 @@ def build_demo() -> gr.Blocks:
             style_gallery = style_tab()
             voice_tab()
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
-        demo.load(lambda: _swatches(), None, style_gallery, api_name=False)
+        demo.load(_swatches, None, style_gallery, api_name=False)
     return demo
 
 

@@ -3,10 +3,8 @@ images and captions; all the model work is in :mod:`genlib.latent`."""
 
 from __future__ import annotations
 
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -18,7 +16,7 @@ from genlib.errors import GenLabError
 from genlib.images import grid
 from genlib.registry import get_spec
 from genlib.serving import load, model_choices
-from genlib.ui.common import class_id
+from genlib.ui.common import class_id, download_path
 
 SHOW = 8  # upscaling of single frames
 DIMS = 8  # per-dimension sliders
@@ -93,12 +91,6 @@ def encode_drawing(dataset: str, model_id: str, image, klass=None) -> Encoded:
     return Encoded(point, digit, recon, caption)
 
 
-def _tmp(suffix: str) -> Path:
-    folder = Path(tempfile.gettempdir()) / "genlab-walks"
-    folder.mkdir(exist_ok=True)
-    return Path(tempfile.mkstemp(suffix=suffix, dir=folder)[1])
-
-
 def parse_ints(text: str, what: str) -> list[int]:
     try:
         values = [int(v) for v in str(text).replace(" ", "").split(",") if v]
@@ -116,7 +108,7 @@ def export_walk(dataset: str, model_id: str, seeds_text: str, classes_text: str,
     images = latent.seed_walk(model_id, dataset, seeds, classes, int(frames), loop=bool(loop), mode=mode)
     if fmt not in ("gif", "mp4"):
         raise GenLabError(f"Export as gif or mp4; got {fmt!r}.")
-    path = latent.export(images, _tmp(f".{fmt}"), fps=float(fps), size=int(size), loop=True)
+    path = latent.export(images, download_path("walks", f".{fmt}"), fps=float(fps), size=int(size), loop=True)
     caption = (f"{len(images)} frames · {fmt.upper()} · {int(size)}×{int(size)} px · {float(fps):g} fps · "
                f"{mode}{' · loop' if loop else ''} · {path.stat().st_size / 1024:.0f} KB · "
                f"{time.perf_counter() - start:.2f} s")

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image
 
@@ -13,6 +11,7 @@ from genlib import style
 from genlib.errors import GenLabError
 from genlib.serving import STYLE_CLASSIC_GATE
 from genlib.style.classic import MAX_SIZE as CLASSIC_MAX
+from genlib.ui.common import download_path
 
 UPLOAD = "upload"
 NONE = "none"
@@ -74,12 +73,9 @@ class StyleView:
 
 
 def _saved(img: Image.Image) -> str:
-    folder = Path(tempfile.gettempdir()) / "genlab-style"
-    folder.mkdir(exist_ok=True)
-    f = tempfile.NamedTemporaryFile(dir=folder, prefix="stylized-", suffix=".png", delete=False)
-    img.save(f, format="PNG")
-    f.close()
-    return f.name
+    path = download_path("style", ".png", prefix="stylized-")
+    img.save(path, format="PNG")
+    return str(path)
 
 
 def _caption(result: style.Result) -> str:
@@ -104,17 +100,14 @@ def run_fast(content_preset, content_upload, choice, style_upload, blend_choice,
 def run_classic(content_preset, content_upload, choice, style_upload, size, steps, style_weight, content_weight,
                 tv_weight, seed=0, on_wait=None) -> Iterator[StyleView]:
     """Classic style transfer, one at a time across the server (the others wait their turn), streamed."""
-    content = content_spec(content_preset, content_upload)
+    before = style.content_image(content_spec(content_preset, content_upload), int(size), CLASSIC_MAX)
     chosen = style_spec(choice, style_upload)
     STYLE_CLASSIC_GATE.enter(on_wait)
     try:
-        before = None
-        for frame, result in style.classic_stream(content, chosen, size=int(size), steps=int(steps),
+        for frame, result in style.classic_stream(before, chosen, size=int(size), steps=int(steps),
                                                   style_weight=float(style_weight),
                                                   content_weight=float(content_weight), tv_weight=float(tv_weight),
                                                   seed=int(seed), every=max(1, int(steps) // 20)):
-            if before is None:
-                before = style.content_image(content, int(size), CLASSIC_MAX)
             if result is None:
                 yield StyleView(before, frame.image, [], f"Step {frame.step}/{frame.steps} — content loss "
                                 f"{frame.content_loss:.3f}, style loss {frame.style_loss:.4f} "

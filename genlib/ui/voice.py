@@ -3,14 +3,13 @@ recognition — audio saved as WAV files, pictures of the sound, captions — co
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 from PIL import Image
 
 from genlib.audio import features, tts, voice
 from genlib.errors import GenLabError
+from genlib.ui.common import download_path
 
 DIGITS = [(f"{k} — {w}", k) for k, w in enumerate(voice.WORDS)]
 EXAMPLE = "Welcome to GenLab. This voice is a neural network, and it is reading what you typed."
@@ -26,11 +25,9 @@ class Heard:
 
 def _saved(audio, sr: int, prefix: str) -> tuple[str, bytes]:
     data = features.wav_bytes(audio, sr)
-    folder = Path(tempfile.gettempdir()) / "genlab-voice"
-    folder.mkdir(exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=folder, prefix=prefix, suffix=".wav", delete=False) as f:
-        f.write(data)
-    return f.name, data
+    path = download_path("voice", ".wav", prefix=prefix)
+    path.write_bytes(data)
+    return str(path), data
 
 
 def speak(text, speed, noise_scale, noise_w, seed) -> Heard:
