@@ -92,8 +92,15 @@ def test_real_browser_slider_toggle_and_exports(server, chromium_page, tmp_path)
                            arg=["#lab-image img", mid_slerp], timeout=10_000)
     # exports download and decode to the requested number of frames
     page.get_by_text("Walk through keyframes → GIF / MP4").click()
-    page.locator("#lab-frames input[type=number]").fill("24")
-    page.locator("#lab-frames input[type=number]").press("Enter")
+    box, slider = page.locator("#lab-frames input[type=number]"), page.locator("#lab-frames input[type=range]")
+    expect(box).to_be_visible()
+    for _ in range(10):  # the accordion is still opening: a fill can land before Gradio listens; type until it takes
+        box.fill("24")
+        box.press("Enter")
+        if slider.input_value() == "24":
+            break
+        page.wait_for_timeout(200)
+    expect(slider).to_have_value("24")  # the slider follows the box: the value is in Gradio's state
     for fmt in ("gif", "mp4"):
         page.locator("#lab-format").get_by_text(fmt, exact=True).click()
         page.locator("#lab-walk").click()
