@@ -11,6 +11,7 @@ import json
 import os
 import shlex
 import sys
+import time
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -51,6 +52,11 @@ def cmd_list(args) -> int:
             steps = row["steps"] if row else None
             print(f"{spec.id:<11}{ds:<9}{spec.family:<12}{'yes' if spec.conditional else 'no':<6}"
                   f"{spec.latent_dim or '-'!s:<8}{steps or '-'!s:>7}  {folder or 'not trained'}")
+    from genlib import text
+
+    for m in text.shipped():  # `genlib text MODEL` takes these ids
+        bits = m["metrics"].get("test_bits_per_char", "?")
+        print(f"{m['id']:<20}{'text ' + m['kind']:<12}{bits!s:>6} bits/char  {m['folder']}")
     return 0
 
 
@@ -72,6 +78,15 @@ def cmd_data(args) -> int:
         state = f"train {row['train']:>6,}  test {row['test']:>6,}  from {row['source']}" if row["available"] \
             else row["source"]
         print(f"{row['dataset']:<8} {'ok ' if row['available'] else 'MISSING'}  {state}")
+    from genlib.errors import DatasetUnavailable
+    from genlib.text.corpora import CORPORA, load_corpus
+
+    for name in CORPORA:  # text corpora (genlib text-train)
+        try:
+            c = load_corpus(name)
+            print(f"{name:<8} ok   train {len(c.train):>6,}  test {len(c.test):>6,}  from {c.source}")
+        except DatasetUnavailable as e:
+            print(f"{name:<8} MISSING  {e}")
     return 0
 
 
@@ -295,6 +310,90 @@ def format_table(rows: list[dict], markdown: bool = False) -> str:
                      for row in cells)
 
 
+def cmd_text(args) -> int:
+    from genlib import text
+    from genlib.errors import GenLabError
+
+    settings = {"temperature": args.temperature, "top_k": args.top_k, "top_p": args.top_p, "seed": args.seed}
+    text.load(args.model)  # before the clock starts (--verbose)
+    if args.gender:
+        steps = text.name(args.model, args.gender, prefix=args.prompt or "", **settings)
+        lead = ""
+    elif args.ask is not None:
+        steps = text.reply(args.model, args.ask, length=args.length, **settings)
+        lead = ""
+    else:
+        if args.prompt is None:
+            raise GenLabError("Give a --prompt (it may be empty: --prompt ''), --gender for a name, or --ask.")
+        steps = text.generate(args.model, args.prompt, length=args.length, explain=args.explain, **settings)
+        lead = args.prompt
+        if note := text.unknown_note(args.model, args.prompt):
+            print(f"genlib: {note}", file=sys.stderr)
+    out, final, n, t0 = sys.stdout, "", 0, time.perf_counter()
+    if args.json:
+        final = text.last(steps)
+        print(json.dumps({"model": args.model, "prompt": args.prompt, "text": final, **settings}))
+        return 0
+    out.write(lead)
+    shown = len(lead) if args.gender else 0
+    for step in steps:
+        if args.explain:
+            top = "  ".join(f"{c!r} {p:.2f}" for c, p in step.top[:5])
+            print(f"[{top}] → {step.char or '<eos>'!r}", file=sys.stderr)
+        out.write(step.text[shown:])
+        shown = len(step.text)
+        out.flush()
+        n += 1
+    out.write("\n")
+    if args.verbose:
+        print(f"{n} characters in {time.perf_counter() - t0:.2f} s", file=sys.stderr)
+    return 0
+
+
+def cmd_text_eval(args) -> int:
+    from genlib import text
+    from genlib.errors import GenLabError
+
+    try:
+        raw = Path(args.file).read_bytes()
+    except OSError as e:
+        raise GenLabError(f"Cannot read {args.file}: {e.strerror}.") from None
+    try:
+        content = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise GenLabError(f"{args.file} is not UTF-8 text (byte {e.start}).") from None
+    r = text.score(args.model, content, split=args.split, prefix=args.prefix)
+    info = {"model": args.model, "file": args.file, "bits_per_char": round(r.bits_per_char, 4),
+            "examples": r.examples, "characters": r.characters, "unknown_characters": r.unknown_count,
+            "unknown": r.unknown, "seconds": round(r.seconds, 3)}
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False))
+        return 0
+    print(f"{r.bits_per_char:.4f} bits per character over {r.characters:,} characters in {r.examples:,} example(s)")
+    if r.unknown:
+        print(f"{r.unknown_count:,} character(s) outside the model's alphabet were read as <unk> and not scored: "
+              + " ".join(repr(c) for c in r.unknown[:20]))
+    return 0
+
+
+def cmd_text_train(args) -> int:
+    from genlib.text.train import recipe as text_recipe
+    from genlib.text.train import train
+
+    recipe = text_recipe(args.kind, args.corpus, args.preset)
+    for key in ("steps", "batch", "lr", "seed"):
+        if getattr(args, key) is not None:
+            recipe[key] = getattr(args, key)
+    out = args.out or f"runs/text-{args.kind}-{args.corpus}"
+    meta = train(args.kind, args.corpus, out, resume=args.resume, device=None if args.device == "auto" else args.device,
+                 command=shlex.join(["genlib", *args.argv]), **recipe)
+    m = meta["metrics"]
+    print(f"trained {args.kind} on {args.corpus}: {meta['steps']} steps in {meta['wall_time_s']} s on "
+          f"{meta['device']}; "
+          f"held-out {m['test_bits_per_char']} bits/char (bigram {m['bigram_test_bits_per_char']}); wrote {out}")
+    return 0
+
+
 def cmd_eval(args) -> int:
     from genlib.evaluation import build_reference, evaluate, table_notes
     from genlib.serving import list_models
@@ -472,6 +571,45 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--n", type=int, default=100, help="eval: generated clips per digit")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_voice)
+
+    s = sub.add_parser("text", help="generate text with a character model (streamed to stdout)")
+    s.add_argument("model", help="gpt-names, lstm-fortunes, gpt-chatbot, … (listed by genlib list) or a model folder")
+    s.add_argument("--prompt", help="text to continue (control tokens such as <female> or <q>…<a> may be written)")
+    s.add_argument("--gender", choices=["female", "male", "surname"], help="names models: a name of this kind "
+                   "(--prompt then gives its first letters)")
+    s.add_argument("--ask", help="chatbot models: the question to answer")
+    s.add_argument("--temperature", type=float, default=0.8)
+    s.add_argument("--top-k", type=_int_arg("--top-k", 0, 10**6), default=0, help="0 = off")
+    s.add_argument("--top-p", type=float, default=1.0)
+    s.add_argument("--seed", type=_int_arg("--seed", 0, 2**31 - 1), default=0)
+    s.add_argument("--length", type=_int_arg("--length", 1, 5000), default=200, help="new characters at most")
+    s.add_argument("--explain", action="store_true", help="print the top-5 next characters of every step to stderr")
+    s.add_argument("--verbose", action="store_true", help="print characters/s to stderr")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_text)
+
+    s = sub.add_parser("text-eval", help="bits per character of a UTF-8 text file under a character model")
+    s.add_argument("model")
+    s.add_argument("--file", required=True)
+    s.add_argument("--split", choices=["line", "paragraph", "whole"],
+                   help="how the file is cut into examples (default: as the model's corpus — names and dialogue one "
+                        "per line, fortunes by paragraph)")
+    s.add_argument("--prefix", default="", help="put before every example, e.g. '<female>' for a names model")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_text_eval)
+
+    s = sub.add_parser("text-train", help="train a character model (gpt or lstm) on names, fortunes or chatbot")
+    s.add_argument("kind", choices=["gpt", "lstm"])
+    s.add_argument("--corpus", required=True, choices=["names", "fortunes", "chatbot"])
+    s.add_argument("--steps", type=_int_arg("--steps", 1, 10**7))
+    s.add_argument("--batch", type=_int_arg("--batch", 1, 4096))
+    s.add_argument("--lr", type=float)
+    s.add_argument("--seed", type=_int_arg("--seed", 0, 2**31 - 1))
+    s.add_argument("--preset", choices=["default", "tiny"], default="default", help="tiny: a seconds-long check")
+    s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.add_argument("--out", help="default runs/text-KIND-CORPUS")
+    s.add_argument("--resume", action="store_true", help="continue from the newest state in OUT/train_state")
+    s.set_defaults(func=cmd_text_train)
 
     s = sub.add_parser("eval", help="side-by-side quality table (FID, KID, precision/recall, …) with the real floor")
     s.add_argument("--models", nargs="+", help="default: every generator with a checkpoint for the dataset")

@@ -5,6 +5,8 @@
 # stores every model's quality figures in its meta.json, and the augmentation experiment is rerun.
 #   bash scripts/train_shipped.sh            # everything
 #   QUEUE=a bash scripts/train_shipped.sh    # one queue
+#   QUEUE=text bash scripts/train_shipped.sh # the six text models, one after another (two threads; the chatbot
+#                                            # models fine-tune the fortunes models, so they come last)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GENLIB=${GENLIB:-.venv/bin/genlib}
@@ -14,7 +16,13 @@ queue_a() { run classifier mnist; run classifier fashion; run cdcgan mnist; run 
             run ddpm mnist; }
 queue_b() { run cvae mnist; run cvae fashion; run vae mnist; run vae fashion; run vae2d mnist; run vae2d fashion
             run gan mnist; run gan fashion; run dcgan fashion; run ddpm fashion; }
+queue_text() {
+  for job in gpt:names lstm:names gpt:fortunes lstm:fortunes gpt:chatbot lstm:chatbot; do
+    $GENLIB text-train "${job%%:*}" --corpus "${job#*:}" --out "checkpoints/text-${job%%:*}-${job#*:}" --resume
+  done
+}
 case "${QUEUE:-both}" in
+  text) OMP_NUM_THREADS=2 queue_text ;;
   a) queue_a ;;
   b) queue_b ;;
   *) queue_a > runs-queue-a.log 2>&1 & queue_b > runs-queue-b.log 2>&1 & wait

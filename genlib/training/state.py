@@ -49,7 +49,10 @@ def _unflatten_optimizer(name: str, info: dict, tensors: dict) -> dict:
 def save_state(root: Path, step: int, model: torch.nn.Module, optimizers: dict, ema: dict | None,
                extra: dict) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    tensors = {f"model.{k}": v for k, v in model.state_dict().items()}
+    tensors, seen = {}, set()
+    for k, v in model.state_dict().items():  # tied weights (GPT-2's lm_head = its embedding): safetensors wants
+        tensors[f"model.{k}"] = v.clone() if v.data_ptr() in seen else v  # one owner per storage
+        seen.add(v.data_ptr())
     if ema:
         tensors.update({f"ema.{k}": v for k, v in ema.items()})
     tensors["rng.cpu"] = torch.get_rng_state()

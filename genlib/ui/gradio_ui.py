@@ -633,6 +633,127 @@ def voice_tab() -> None:
             rec_button.click(guarded(on_recognise), rec_upload, [rec_caption, rec_table], api_name="voice_classify")
 
 
+def text_tab() -> None:
+    """Text: character-level Transformer and LSTM models — a streamed continuation with sampling controls and the
+    next-character view (top-10 probabilities at every step), names by gender, a chatbot, and the bits/char table."""
+    from genlib.ui import text as tx
+
+    def guarded(fn):
+        def run(*args):
+            try:
+                yield from fn(*args)
+            except GenLabError as e:
+                raise gr.Error(str(e)) from None
+        return run
+
+    def on_write(model, prompt, length, temperature, top_k, top_p, seed, stop_at_end):
+        written = None
+        for written in tx.write(model, prompt, length, temperature, top_k, top_p, seed, stop_at_end):
+            top = tx.top_dict(written.steps[-1]) if written.steps else {}
+            yield (written.shown, top, written.caption(model, False), gr.update(), None)
+        if written is None:
+            return
+        n = max(1, len(written.steps))
+        yield (written.shown, tx.top_dict(written.steps[-1]) if written.steps else {}, written.caption(model, True),
+               gr.update(maximum=n, value=n, interactive=n > 1), written)
+
+    def on_step(written, index):
+        return tx.step_view(written, index)
+
+    def on_names(model, gender, prefix, count, temperature, seed):
+        yield tx.names_markdown(tx.names(model, gender, prefix, count, temperature, seed))
+
+    def on_ask(model, question, history, temperature, seed):
+        history = [*(history or []), {"role": "user", "content": question}]
+        answer = ""
+        for answer in tx.reply(model, question, temperature, seed):
+            yield [*history, {"role": "assistant", "content": answer}], ""
+        yield [*history, {"role": "assistant", "content": answer or "…"}], ""
+
+    options = tx.model_options()
+    with gr.Tab("Text", id="text"):
+        if not options:
+            gr.Markdown("**No text models found.** Train one with `genlib text-train gpt --corpus names`.")
+        with gr.Tab("Write", id="text-write-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=300):
+                    model = gr.Dropdown(options, value=tx.default_model(), label="Model", elem_id="tx-model")
+                    prompt = gr.Textbox(tx.example_prompt(tx.default_model()), lines=3, max_lines=8, label="Prompt",
+                                        info="Control tokens work too: <female>, <male>, <last>, <q>…<a>",
+                                        elem_id="tx-prompt")
+                    temperature = gr.Slider(0, 2, value=0.8, step=0.05, label="Temperature (0 = always the likeliest)",
+                                            elem_id="tx-temperature")
+                    top_k = gr.Slider(0, 60, value=0, step=1, label="Top-k (0 = off)", elem_id="tx-top-k")
+                    top_p = gr.Slider(0.05, 1, value=1.0, step=0.05, label="Top-p (1 = off)", elem_id="tx-top-p")
+                    with gr.Row():
+                        seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                         elem_id="tx-seed")
+                        length = gr.Number(value=300, label="Length (characters)", precision=0, minimum=1,
+                                           maximum=5000, elem_id="tx-length")
+                    stop_at_end = gr.Checkbox(True, label="Stop where the model ends the example (a fortune, a "
+                                              "name, a reply)", elem_id="tx-stop")
+                    write_button = gr.Button("Write", variant="primary", elem_id="tx-button")
+                with gr.Column(scale=2):
+                    out = gr.Textbox(label="Prompt + generated text (streamed)", lines=8, max_lines=20,
+                                     interactive=False,
+                                     elem_id="tx-out")
+                    caption = gr.Markdown(elem_id="tx-caption")
+                    top = gr.Label(num_top_classes=10, label="Next-character view: the model's top 10 at this step",
+                                   elem_id="tx-top")
+                    with gr.Accordion("Step through the text", open=False):
+                        step = gr.Slider(1, 2, value=1, step=1, label="Step", interactive=False, elem_id="tx-step")
+                        step_text = gr.Textbox(label="Text so far [drawn character]", interactive=False, lines=3,
+                                               elem_id="tx-step-text")
+                        step_top = gr.Label(num_top_classes=10, label="Top 10 at that step", elem_id="tx-step-top")
+                        step_caption = gr.Markdown(elem_id="tx-step-caption")
+            written = gr.State(None)
+            headers, rows = tx.metrics_rows()
+            gr.Dataframe(value=rows, headers=headers, interactive=False, label="Held-out bits per character "
+                         "(lower is better; the bigram is the reference)", elem_id="tx-metrics")
+            write_button.click(guarded(on_write),
+                               [model, prompt, length, temperature, top_k, top_p, seed, stop_at_end],
+                               [out, top, caption, step, written], api_name="text_write", concurrency_limit=4)
+            step.change(on_step, [written, step], [step_text, step_top, step_caption], api_name=False)
+            model.change(tx.example_prompt, model, prompt, api_name=False)
+        with gr.Tab("Names", id="text-names-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    n_model = gr.Dropdown(tx.model_options("names"), value=tx.default_model("names"), label="Model",
+                                          elem_id="tn-model")
+                    gender = gr.Radio([("Female first name", "female"), ("Male first name", "male"),
+                                       ("Surname", "surname")], value="female", label="Kind", elem_id="tn-gender")
+                    prefix = gr.Textbox("", label="Starts with (optional)", max_lines=1, elem_id="tn-prefix")
+                    count = gr.Slider(1, 30, value=10, step=1, label="How many", elem_id="tn-count")
+                    n_temperature = gr.Slider(0.1, 2, value=0.8, step=0.05, label="Temperature",
+                                              elem_id="tn-temperature")
+                    n_seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                       elem_id="tn-seed")
+                    names_button = gr.Button("Invent names", variant="primary", elem_id="tn-button")
+                with gr.Column(scale=2):
+                    names_out = gr.Markdown(elem_id="tn-out")
+            names_button.click(guarded(on_names), [n_model, gender, prefix, count, n_temperature, n_seed], names_out,
+                               api_name="text_names")
+        with gr.Tab("Chatbot", id="text-chat-tab"):
+            with gr.Row():
+                with gr.Column(scale=1, min_width=260):
+                    c_model = gr.Dropdown(tx.model_options("chatbot"), value=tx.default_model("chatbot"),
+                                          label="Model", elem_id="tc-model")
+                    c_temperature = gr.Slider(0, 2, value=0.6, step=0.05, label="Temperature",
+                                              elem_id="tc-temperature")
+                    c_seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
+                                       elem_id="tc-seed")
+                    gr.Markdown("A character model trained on chatterbot-corpus' English dialogues: it answers "
+                                "one question at a time (it does not remember the conversation).")
+                with gr.Column(scale=2):
+                    chat = gr.Chatbot(label="Chat", height=360, elem_id="tc-chat")
+                    question = gr.Textbox(placeholder="Ask something, e.g. What is your name?", label="Question",
+                                          max_lines=2, elem_id="tc-question")
+                    ask_button = gr.Button("Ask", variant="primary", elem_id="tc-button")
+            for trigger in (ask_button.click, question.submit):
+                trigger(guarded(on_ask), [c_model, question, chat, c_temperature, c_seed], [chat, question],
+                        api_name="text_reply" if trigger == ask_button.click else False)
+
+
 def build_demo() -> gr.Blocks:
     with gr.Blocks(title="GenLab") as demo:
         gr.Markdown("# GenLab\nTrained generators you can explore. Pick a dataset and a model, then **Generate**.")
@@ -645,6 +766,7 @@ def build_demo() -> gr.Blocks:
             diffusion_tab()
             style_gallery = style_tab()
             voice_tab()
+            text_tab()
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
         demo.load(_swatches, None, style_gallery, api_name=False)
     return demo

@@ -472,3 +472,107 @@ def voice_page() -> None:
                 st.dataframe([{"Digit": d, "Probability": p} for d, p in rows], hide_index=True)
             except GenLabError as e:
                 st.error(str(e))
+
+
+def text_page() -> None:
+    """Text: streamed writing with the next-character view, names by gender, a chatbot — the Text tab's features."""
+    from genlib.ui import text as tx
+
+    st.title("Text")
+    write_tab, names_tab, chat_tab, table_tab = st.tabs(["Write", "Names", "Chatbot", "Bits per character"])
+    with write_tab:
+        model = _text_model(st, None, "tx_model")
+        prompt = st.text_area("Prompt (control tokens work too: <female>, <male>, <last>, <q>…<a>)",
+                              tx.example_prompt(model), key="tx_prompt")
+        c1, c2, c3, c4, c5 = st.columns(5)
+        temperature = c1.slider("Temperature", 0.0, 2.0, 0.8, 0.05, key="tx_temperature")
+        top_k = c2.slider("Top-k (0 = off)", 0, 60, 0, 1, key="tx_top_k")
+        top_p = c3.slider("Top-p (1 = off)", 0.05, 1.0, 1.0, 0.05, key="tx_top_p")
+        seed = c4.number_input("Seed", 0, 2**31 - 1, 0, 1, key="tx_seed")
+        length = c5.number_input("Length", 1, 5000, 300, 1, key="tx_length")
+        stop_at_end = st.checkbox("Stop where the model ends the example (a fortune, a name, a reply)", True,
+                                  key="tx_stop")
+        if st.button("Write", type="primary", key="tx_button"):
+            box, view = st.empty(), st.empty()
+            try:
+                for written in tx.write(model, prompt, length, temperature, top_k, top_p, seed, stop_at_end,
+                                        every=0.1):
+                    box.text(written.shown)
+                    if written.steps:
+                        _top_chart(view, tx.top_dict(written.steps[-1]))
+                st.session_state.tx_written = (model, written)
+            except GenLabError as e:
+                st.session_state.pop("tx_written", None)
+                st.error(str(e))
+        if st.session_state.get("tx_written"):
+            used, written = st.session_state.tx_written
+            st.caption(written.caption(used, True))
+            if len(written.steps) > 1:
+                i = st.slider("Step through the text", 1, len(written.steps), len(written.steps), key="tx_step")
+            else:
+                i = 1
+            so_far, top, sentence = tx.step_view(written, i)
+            st.text(so_far)
+            st.markdown(sentence)
+            _top_chart(st, top)
+    with names_tab:
+        c1, c2, c3 = st.columns(3)
+        if n_model := _text_model(c1, "names", "tn_model"):
+            gender = c2.radio("Kind", ["female", "male", "surname"], horizontal=True, key="tn_gender")
+            prefix = c3.text_input("Starts with (optional)", "", max_chars=30, key="tn_prefix")
+            c4, c5, c6 = st.columns(3)
+            count = c4.slider("How many", 1, 30, 10, key="tn_count")
+            n_temperature = c5.slider("Temperature", 0.1, 2.0, 0.8, 0.05, key="tn_temperature")
+            n_seed = c6.number_input("Seed", 0, 2**31 - 1, 0, 1, key="tn_seed")
+            if st.button("Invent names", type="primary", key="tn_button"):
+                try:
+                    st.markdown(tx.names_markdown(tx.names(n_model, gender, prefix, count, n_temperature, n_seed)))
+                except GenLabError as e:
+                    st.error(str(e))
+    with chat_tab:
+        c1, c2, c3 = st.columns(3)
+        if c_model := _text_model(c1, "chatbot", "tc_model"):
+            c_temperature = c2.slider("Temperature", 0.0, 2.0, 0.6, 0.05, key="tc_temperature")
+            c_seed = c3.number_input("Seed", 0, 2**31 - 1, 0, 1, key="tc_seed")
+            history = st.session_state.setdefault("tc_history", [])
+            for role, content in history:
+                st.chat_message(role).write(content)
+            if question := st.chat_input("Ask something, e.g. What is your name?", key="tc_input"):
+                st.chat_message("user").write(question)
+                try:
+                    answer = st.chat_message("assistant").write_stream(
+                        _growing(tx.reply(c_model, question, c_temperature, c_seed)))
+                    history += [("user", question), ("assistant", answer)]
+                except GenLabError as e:
+                    st.error(str(e))
+    with table_tab:
+        headers, rows = tx.metrics_rows()
+        st.dataframe([dict(zip(headers, r)) for r in rows], hide_index=True)
+
+
+def _text_model(where, corpus: str | None, key: str) -> str | None:
+    """A model menu for ``corpus`` (None: every text model), or a hint and None when none is installed."""
+    from genlib.ui import text as tx
+
+    labels = {mid: label for label, mid in tx.model_options(corpus)}
+    if not labels:
+        where.info(f"No {corpus or 'text'} model is installed: `genlib text-train gpt --corpus {corpus or 'names'}`.")
+        return None
+    ids = list(labels)
+    return where.selectbox("Model", ids, index=ids.index(tx.default_model(corpus)), format_func=labels.get, key=key)
+
+
+def _top_chart(where, top: dict[str, float]) -> None:
+    """The next-character view: the top 10, likeliest first, as horizontal bars."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"character": list(top), "probability": list(top.values())})
+    where.bar_chart(frame, x="character", y="probability", horizontal=True, sort="-probability")
+
+
+def _growing(texts):
+    """st.write_stream wants new pieces; tx.reply yields the whole text so far."""
+    shown = ""
+    for t in texts:
+        yield t[len(shown):]
+        shown = t

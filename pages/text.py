@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import text_page
+
+text_page()
