@@ -1,0 +1,147 @@
+"""Issue 9, security: nothing on a runtime path unpickles (a static check over the code), and file routes of both
+front ends refuse path traversal."""
+
+import ast
+import urllib.error
+import urllib.request
+
+from conftest import ROOT
+
+RUNTIME = [ROOT / "app.py", ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py")),
+           *sorted((ROOT / "genlib").rglob("*.py"))]
+PICKLING_MODULES = {"pickle", "cPickle", "_pickle", "dill", "cloudpickle", "joblib", "shelve", "marshal"}
+# torch.jit.load reads a TorchScript archive (restricted unpickler for constants only); GenLab's one call site checks
+# the file's SHA-256 first (genlib/metrics.py)
+ALLOWED_JIT = {"genlib/metrics.py"}
+
+
+def _calls(tree):
+    """(call node, owner, name) for every call: ``torch.jit.load(…)`` → owner "jit", name "load"."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            f = node.func
+            if isinstance(f, ast.Attribute):
+                v = f.value
+                owner = v.id if isinstance(v, ast.Name) else v.attr if isinstance(v, ast.Attribute) else ""
+                yield node, owner, f.attr
+            elif isinstance(f, ast.Name):
+                yield node, "", f.id
+
+
+def scan(source: str, rel: str) -> list[str]:
+    """Every way ``source`` could unpickle: pickling modules imported, torch.load without weights_only=True,
+    np.load with allow_pickle, pandas' read_pickle, torch.jit.load outside its one checked call site."""
+    problems = []
+    tree = ast.parse(source, filename=rel)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            problems += [f"{rel}:{node.lineno} import {a.name}" for a in node.names
+                         if a.name.split(".")[0] in PICKLING_MODULES]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in PICKLING_MODULES:
+            problems.append(f"{rel}:{node.lineno} from {node.module} import …")
+    for node, owner, name in _calls(tree):
+        kwargs = {k.arg: k.value for k in node.keywords}
+        if owner == "torch" and name == "load":
+            wo = kwargs.get("weights_only")
+            if not (isinstance(wo, ast.Constant) and wo.value is True):
+                problems.append(f"{rel}:{node.lineno} torch.load without weights_only=True")
+        if name in ("read_pickle", "load_pickle"):
+            problems.append(f"{rel}:{node.lineno} {name}")
+        if name == "load" and owner in ("np", "numpy"):
+            ap = kwargs.get("allow_pickle")
+            if ap is not None and not (isinstance(ap, ast.Constant) and ap.value is False):
+                problems.append(f"{rel}:{node.lineno} np.load(allow_pickle=…)")
+        if owner == "jit" and name == "load" and rel not in ALLOWED_JIT:
+            problems.append(f"{rel}:{node.lineno} torch.jit.load outside {sorted(ALLOWED_JIT)}")
+    return problems
+
+
+def test_no_runtime_code_unpickles():
+    problems = []
+    for path in RUNTIME:
+        rel = path.relative_to(ROOT).as_posix()
+        problems += scan(path.read_text(encoding="utf-8"), rel)
+    assert not problems, "\n".join(problems)
+    assert len(RUNTIME) > 40  # the scan really read the package
+
+
+def test_the_scanner_catches_each_form():
+    src = ("import pickle\nfrom joblib import load\nimport torch, numpy as np\ntorch.load('x')\n"
+           "np.load('x', allow_pickle=True)\nimport pandas as pd\npd.read_pickle('x')\n"
+           "torch.load('y', weights_only=True)\nnp.load('z')\ntorch.jit.load('m.pt')\nimport dill.settings\n")
+    found = scan(src, "genlib/x.py")
+    assert [int(p.split(":")[1].split()[0]) for p in found] == [1, 2, 11, 4, 5, 7, 10]
+    assert scan("torch.jit.load('m.pt')\n", "genlib/metrics.py") == []
+
+
+PROBES = [
+    "../../../../etc/passwd", "..%2f..%2f..%2f..%2fetc%2fpasswd", "%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "..%252f..%252fetc%252fpasswd", "....//....//etc/passwd", "..\\..\\etc\\passwd",
+    "%2e%2e%5c%2e%2e%5cetc%5cpasswd", "/etc/passwd", "%2fetc%2fpasswd", "//etc/passwd", "etc/passwd%00.png",
+    "..%c0%af..%c0%afetc%c0%afpasswd", "..%ef%bc%8f..%ef%bc%8fetc%ef%bc%8fpasswd",
+    "{root}/genlib/hub.py", "{root}/app.py", "{root}/checkpoints/cdcgan-mnist/model.safetensors",
+    "{root}/checkpoints/cdcgan-mnist/config.json", "{root}/.git/config", "{root}/requirements.txt",
+    "checkpoints/cdcgan-mnist/model.safetensors", "genlib/hub.py", "app.py", ".git/HEAD", "../app.py",
+    "../../genlib/cli.py", "%2e%2e/app.py", "/proc/self/environ", "/root/.bash_history", "~/.ssh/id_rsa",
+]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as r:
+            return r.status, r.read(200_000)
+    except urllib.error.HTTPError as e:
+        return e.code, b""
+
+
+def _status(url: str) -> int:
+    return _get(url)[0]
+
+
+def _secret(probe: str) -> bytes | None:
+    """The first bytes of the file a probe aims at, where it exists here (what a leak would contain)."""
+    target = probe.replace("{root}", str(ROOT))
+    for candidate in (target, ROOT / target, "/" + target.split("etc/")[-1] if "passwd" in target else ""):
+        try:
+            data = open(candidate, "rb").read(64) if candidate else b""
+        except OSError:
+            continue
+        if data.strip():
+            return data
+    return b"root:x:0:0" if "passwd" in probe else None
+
+
+def _probe(base: str, prefixes: list[str], spa_ok: bool = False) -> list[str]:
+    """Every probe under every prefix: 400/403/404/405 — or, where the server answers any unknown path with its
+    single-page app (Streamlit), that page, never the target's bytes."""
+    leaks = []
+    for prefix in prefixes:
+        for probe in PROBES:
+            url = base + prefix + probe.replace("{root}", str(ROOT).lstrip("/"))
+            code, body = _get(url)
+            secret = _secret(probe)
+            if secret and secret in body:
+                leaks.append(f"{code} {url} (served the file)")
+            elif code not in (400, 403, 404, 405) and not (
+                    spa_ok and code == 200 and b"<!doctype html" in body[:4000].lower()):
+                leaks.append(f"{code} {url}")
+    return leaks
+
+
+def test_gradio_file_routes_refuse_traversal(server):
+    prefixes = ["gradio_api/file=", "gradio_api/file=/", "file=", "gradio_api/static/", "static/", "assets/",
+                "gradio_api/upload/"]
+    leaks = _probe(server, prefixes)
+    assert len(PROBES) * len(prefixes) >= 40 and not leaks, "\n".join(leaks)
+
+
+def test_streamlit_file_routes_refuse_traversal(streamlit_server):
+    prefixes = ["media/", "app/static/", "static/", "component/", "_stcore/"]
+    leaks = _probe(streamlit_server, prefixes, spa_ok=True)
+    assert not leaks, "\n".join(leaks)
+
+
+def test_the_probes_reach_live_servers(server, streamlit_server):
+    """The probes are not blind: the same servers answer 200 where they should."""
+    assert _status(server + "gradio_api/info") == 200
+    assert _status(streamlit_server + "_stcore/health") == 200
