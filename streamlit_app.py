@@ -6,7 +6,11 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import streamlit as st  # noqa: E402
 
+from genlib.ui.common import unavailable_notice  # noqa: E402
+
 st.set_page_config(page_title="GenLab", layout="wide")
+if notice := unavailable_notice():
+    st.sidebar.warning(notice)
 st.navigation([st.Page("pages/generate.py", title="Generate", default=True),
                st.Page("pages/compare.py", title="Compare"), st.Page("pages/lab.py", title="Latent Lab"),
               st.Page("pages/diffusion.py", title="Diffusion"), st.Page("pages/style.py", title="Style"),

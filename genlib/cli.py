@@ -57,6 +57,12 @@ def cmd_list(args) -> int:
     for m in text.shipped():  # `genlib text MODEL` takes these ids
         bits = m["metrics"].get("test_bits_per_char", "?")
         print(f"{m['id']:<20}{'text ' + m['kind']:<12}{bits!s:>6} bits/char  {m['folder']}")
+    from genlib.registry import unavailable
+
+    for model, ds, why in unavailable():
+        print(f"{model}-{ds}: UNAVAILABLE — {why}")
+    for model, why in text.unavailable():
+        print(f"{model}: UNAVAILABLE — {why}")
     return 0
 
 

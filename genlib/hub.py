@@ -78,6 +78,45 @@ def read_json(path: Path) -> dict:
     return obj
 
 
+_PROBLEMS: dict[tuple, str | None] = {}
+
+
+def checkpoint_problem(folder: Path) -> str | None:
+    """Why the checkpoint in ``folder`` cannot be used (one sentence, no path), or None when it looks whole: its JSON
+    files parse, its weights file exists, matches the SHA-256 in meta.json (when recorded) and is a readable
+    safetensors file (a pickle renamed ``.safetensors`` or a truncated file fails here, before anything loads it).
+    Cached per file size and modification time, so the front ends can ask on every page build."""
+    from safetensors import safe_open
+
+    folder = Path(folder)
+    files = [folder / CONFIG, folder / META, folder / WEIGHTS]
+    try:
+        key = (str(folder), *((f.stat().st_size, f.stat().st_mtime_ns) if f.exists() else None for f in files))
+    except OSError as e:
+        return f"its files cannot be read ({e.strerror})"
+    if key in _PROBLEMS:
+        return _PROBLEMS[key]
+    problem = None
+    missing = [f.name for f in files if not f.is_file()]
+    if missing:
+        problem = f"{', '.join(missing)} missing"
+    else:
+        try:
+            meta = read_json(folder / META)
+            read_json(folder / CONFIG)
+            if meta.get("weights_sha256") and sha256_file(folder / WEIGHTS) != meta["weights_sha256"]:
+                problem = f"{WEIGHTS} does not match the SHA-256 recorded in {META} (damaged or replaced)"
+            else:
+                with safe_open(str(folder / WEIGHTS), framework="pt") as f:
+                    f.keys()
+        except CheckpointError as e:
+            problem = str(e).replace(str(folder), folder.name)
+        except (SafetensorError, OSError, ValueError) as e:
+            problem = f"{WEIGHTS} is not a readable safetensors file ({type(e).__name__}: {str(e)[:80]})"
+    _PROBLEMS[key] = problem
+    return problem
+
+
 def save_folder(folder: Path, config: dict, state: dict[str, torch.Tensor], meta: dict,
                 dtype: torch.dtype | None = None) -> None:
     """Write a checkpoint folder. Weights first, then config, then meta (which carries the weights' hash)."""

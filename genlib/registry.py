@@ -151,5 +151,17 @@ def checkpoint_dir(model_id: str, dataset: str) -> Path | None:
 
 
 def available(generative: bool | None = True) -> list[tuple[ModelSpec, str, Path]]:
-    """Every (spec, dataset, folder) with a checkpoint on disk: what the front ends offer."""
-    return [(s, d, p) for s in specs(generative) for d in s.datasets if (p := checkpoint_dir(s.id, d))]
+    """Every (spec, dataset, folder) with a usable checkpoint on disk: what the front ends offer. A damaged one
+    (missing weights, a hash mismatch, not safetensors) is left out and listed by :func:`unavailable` instead."""
+    from genlib.hub import checkpoint_problem
+
+    return [(s, d, p) for s in specs(generative) for d in s.datasets
+            if (p := checkpoint_dir(s.id, d)) and not checkpoint_problem(p)]
+
+
+def unavailable(generative: bool | None = None) -> list[tuple[str, str, str]]:
+    """(model, dataset, reason) for every checkpoint folder on disk that cannot be used."""
+    from genlib.hub import checkpoint_problem
+
+    return [(s.id, d, why) for s in specs(generative) for d in s.datasets
+            if (p := checkpoint_dir(s.id, d)) and (why := checkpoint_problem(p))]

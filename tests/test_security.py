@@ -145,3 +145,52 @@ def test_the_probes_reach_live_servers(server, streamlit_server):
     """The probes are not blind: the same servers answer 200 where they should."""
     assert _status(server + "gradio_api/info") == 200
     assert _status(streamlit_server + "_stcore/health") == 200
+
+
+def test_damaged_checkpoints_are_unavailable_with_a_reason_and_the_app_starts(tmp_path, monkeypatch):
+    import json
+    import pickle
+    import shutil
+
+    from genlib import text
+    from genlib.registry import available, unavailable
+    from genlib.ui import common
+
+    root = tmp_path / "ckpt"
+    for name in ("gan-mnist", "vae-mnist", "dcgan-mnist", "text-gpt-names"):
+        shutil.copytree(ROOT / "checkpoints" / name, root / name, ignore=shutil.ignore_patterns("train_state"))
+    (root / "gan-mnist" / "model.safetensors").unlink()  # missing
+    weights = root / "vae-mnist" / "model.safetensors"
+    weights.write_bytes(weights.read_bytes()[: weights.stat().st_size // 2])  # truncated (hash recorded)
+    (root / "dcgan-mnist" / "model.safetensors").write_bytes(pickle.dumps({"weights": [1, 2, 3]}))  # a pickle…
+    meta = json.loads((root / "dcgan-mnist" / "meta.json").read_text())
+    meta.pop("weights_sha256", None)  # …whose meta carries no hash to catch it: the safetensors reader must
+    (root / "dcgan-mnist" / "meta.json").write_text(json.dumps(meta))
+    tw = root / "text-gpt-names" / "model.safetensors"
+    tw.write_bytes(tw.read_bytes()[:-1000])  # truncated, no hash recorded for text models
+    monkeypatch.setenv("GENLAB_CHECKPOINTS", str(root))
+
+    bad = {(m, d): why for m, d, why in unavailable()}
+    assert set(bad) == {("gan", "mnist"), ("vae", "mnist"), ("dcgan", "mnist")}
+    assert "missing" in bad["gan", "mnist"] and "SHA-256" in bad["vae", "mnist"]
+    assert "safetensors" in bad["dcgan", "mnist"]
+    assert all(str(tmp_path) not in why for why in bad.values())  # no server paths in messages
+    offered = {(s.id, d) for s, d, _ in available()}
+    assert not offered & set(bad) and ("cdcgan", "mnist") in offered  # the rest still work
+    assert [m for m, _ in text.unavailable()] == ["gpt-names"] and "gpt-names" not in [m["id"] for m in text.shipped()]
+    notice = common.unavailable_notice()
+    assert "gan on mnist" in notice and "gpt-names" in notice
+
+    from genlib.ui.gradio_ui import build_demo
+
+    from conftest import free_port
+
+    demo = build_demo()
+    port = free_port()
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    try:
+        assert _status(f"http://127.0.0.1:{port}/") == 200
+        md = [c for c in demo.config["components"] if c.get("props", {}).get("elem_id") == "unavailable-models"]
+        assert md and "dcgan on mnist" in md[0]["props"]["value"]
+    finally:
+        demo.close()

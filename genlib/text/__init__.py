@@ -52,15 +52,27 @@ def resolve(model: str) -> Path:
     raise GenLabError(f"Unknown text model '{model}'; choose one of: {ids} (or give a model folder).")
 
 
+def unavailable() -> list[tuple[str, str]]:
+    """(model id, reason) for every text checkpoint folder on disk that cannot be used."""
+    from genlib.hub import checkpoint_problem
+    from genlib.registry import checkpoint_dir
+
+    return [(model_id(k, c), why) for c in CORPORA for k in KINDS
+            if (f := checkpoint_dir(f"text-{k}", c)) and (why := checkpoint_problem(f))]
+
+
 def shipped() -> list[dict]:
-    """Every text model on disk, Transformers first: id, kind, corpus, title, folder and stored metrics."""
+    """Every usable text model on disk (damaged ones: :func:`unavailable`): id, kind, corpus, title, folder and
+    stored metrics."""
     from genlib import hub
     from genlib.registry import checkpoint_dir
+
+    from genlib.hub import checkpoint_problem
 
     rows = []
     for corpus in CORPORA:
         for kind in KINDS:
-            if folder := checkpoint_dir(f"text-{kind}", corpus):
+            if (folder := checkpoint_dir(f"text-{kind}", corpus)) and not checkpoint_problem(folder):
                 try:
                     meta = hub.read_json(folder / "meta.json")
                 except GenLabError:

@@ -166,3 +166,15 @@ def augment_view(dataset: str) -> tuple[list[str], list[list[str]], str]:
                f"labelled training set, so their samples carry knowledge the small classifier never saw. "
                f"Command: `{result['command']}`.")
     return headers, rows, caption
+
+
+def unavailable_notice() -> str:
+    """Markdown naming every checkpoint on disk that cannot be used, and why ('' when all are whole): both front ends
+    show it, and those models are simply not offered — the app starts either way."""
+    from genlib import text
+    from genlib.registry import unavailable
+
+    rows = [f"{m} on {d}: {why}" for m, d, why in unavailable()] + [f"{m}: {why}" for m, why in text.unavailable()]
+    if not rows:
+        return ""
+    return "**Unavailable models** (their checkpoints are damaged; the rest work):\n" + "\n".join(f"- {r}" for r in rows)

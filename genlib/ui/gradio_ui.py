@@ -759,6 +759,8 @@ def build_demo() -> gr.Blocks:
         gr.Markdown("# GenLab\nTrained generators you can explore. Pick a dataset and a model, then **Generate**.")
         if not common.dataset_options():
             gr.Markdown("**No trained checkpoints found.** Train one with `genlib train MODEL --dataset mnist`.")
+        if notice := common.unavailable_notice():
+            gr.Markdown(notice, elem_id="unavailable-models")
         with gr.Tabs():
             generate_tab()
             compare_tab()
