@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -383,6 +384,12 @@ class LatentMap:
     extent: tuple[float, float, float, float]  # z₁ min, z₁ max, z₂ min, z₂ max
     points: np.ndarray  # (n, 2) encoded test images
     labels: np.ndarray  # (n,)
+
+
+@lru_cache(maxsize=8)
+def cached_latent_map(dataset: str, model_id: str = "vae2d", cells: int = 15, span: float = 3.0):
+    """:func:`latent_map`, computed once per process for each setting (the front ends draw it on every click)."""
+    return latent_map(dataset, model_id, cells, span)
 
 
 def latent_map(dataset: str, model_id: str = "vae2d", cells: int = 15, span: float = 3.0, n_points: int = 1000):

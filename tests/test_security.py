@@ -194,3 +194,46 @@ def test_damaged_checkpoints_are_unavailable_with_a_reason_and_the_app_starts(tm
         assert md and "dcgan on mnist" in md[0]["props"]["value"]
     finally:
         demo.close()
+
+
+UI_CODE = [ROOT / "app.py", ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py")),
+           *sorted((ROOT / "genlib" / "ui").glob("*.py"))]
+MUTABLE_CALLS = {"list", "dict", "set", "defaultdict", "OrderedDict", "deque", "Counter", "bytearray"}
+
+
+def ui_state(source: str, rel: str) -> list[str]:
+    """Module-level state in UI code that one user could change under another: mutable containers bound at module
+    level, ``global`` rebinding, and home-made module-level caches (``lru_cache``/``cache``: caches of model data
+    belong in genlib, next to what they cache)."""
+    tree = ast.parse(source, filename=rel)
+    found = []
+    for node in tree.body:
+        value = node.value if isinstance(node, (ast.Assign, ast.AnnAssign)) else None
+        if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)) or (
+                isinstance(value, ast.Call) and getattr(value.func, "id", getattr(value.func, "attr", ""))
+                in MUTABLE_CALLS):
+            found.append(f"{rel}:{node.lineno} module-level mutable {ast.unparse(node)[:60]}")
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for d in node.decorator_list:
+                name = ast.unparse(d).split("(")[0]
+                if name in ("lru_cache", "cache", "functools.lru_cache", "functools.cache"):  # st.cache_resource is
+                    # Streamlit's own managed cache for shared resources (models), keyed and thread-safe
+                    found.append(f"{rel}:{node.lineno} module-level cache @{name}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Global):
+            found.append(f"{rel}:{node.lineno} global {', '.join(node.names)}")
+    return found
+
+
+def test_no_module_level_mutable_state_in_ui_code():
+    problems = [p for path in UI_CODE for p in ui_state(path.read_text(encoding="utf-8"),
+                                                        path.relative_to(ROOT).as_posix())]
+    assert not problems, "\n".join(problems)
+    assert len(UI_CODE) > 15
+
+
+def test_the_ui_state_check_catches_each_form():
+    src = ("A = {}\nB = [1]\nC = tuple([1])\nD = dict(a=1)\nE = {k: 1 for k in 'ab'}\n"
+           "from functools import lru_cache\n@lru_cache\ndef f():\n    return 1\n"
+           "def g():\n    global C\n    C = 2\nF = frozenset({1})\n")
+    assert [int(p.split(":")[1].split()[0]) for p in ui_state(src, "x.py")] == [1, 2, 4, 5, 8, 11]

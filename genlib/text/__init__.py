@@ -216,11 +216,16 @@ def score(model: str, text: str, split: str | None = None, prefix: str = "") -> 
     return Scored(bits, len(examples), sum(len(e) for e in examples), unknown, count, time.perf_counter() - t0)
 
 
+@lru_cache(maxsize=1)
+def training_names() -> frozenset[str]:
+    """Every name in the names corpus' training split (any kind): what "new" is measured against."""
+    return frozenset(t.split(">", 1)[1] for t in load_corpus("names").train)
+
+
 def novelty(model: str, n: int = 500, temperature: float = 1.0, seed: int = 0) -> dict:
     """Generate ``n`` first names (alternately female and male; seeds seed … seed+n-1) and count how many are new:
     not any name of the training split — of either gender, nor a surname (the strictest reading)."""
-    corpus = load_corpus("names")
-    known = {t.split(">", 1)[1] for t in corpus.train}
+    known = training_names()
     new, old = [], []
     for i in range(n):
         text = last(name(model, ("female", "male")[i % 2], temperature=temperature, seed=seed + i))

@@ -62,6 +62,7 @@ def generate_tab() -> None:
         return shown.image, shown.caption
 
     with gr.Tab("Generate", id="generate"):
+        _explain("generate")
         with gr.Row():
             with gr.Column(scale=1, min_width=260):
                 dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="gen-dataset")
@@ -102,6 +103,7 @@ def compare_tab() -> None:
         return view.grids, pd.DataFrame(view.table, columns=view.headers), view.caption
 
     with gr.Tab("Compare", id="compare"):
+        _explain("compare")
         with gr.Row():
             dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="cmp-dataset", scale=1)
             chosen = gr.Dropdown(choices=models, value=[m for _, m in models[:2]], multiselect=True, max_choices=4,
@@ -234,6 +236,7 @@ def lab_tab() -> None:
         return lab.class_row(dataset, model_id, a)
 
     with gr.Tab("Latent Lab", id="lab"):
+        _explain("lab")
         pa, pb, kids = gr.State(None), gr.State(None), gr.State([])
         with gr.Row():
             dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="lab-dataset")
@@ -379,6 +382,7 @@ def diffusion_tab() -> None:
         return view.images, pd.DataFrame(view.table, columns=view.headers), view.caption
 
     with gr.Tab("Diffusion", id="diffusion"):
+        _explain("diffusion")
         if not first_model:
             gr.Markdown("No diffusion checkpoint yet: `genlib train ddpm --dataset mnist`.")
             return
@@ -476,6 +480,7 @@ def style_tab() -> None:
 
     ROWS = ["Readout", "Value", "Meaning"]
     with gr.Tab("Style", id="style"):
+        _explain("style")
         with gr.Row():
             with gr.Column(scale=1, min_width=300):
                 content = gr.Dropdown(sty.content_options(), value="astronaut", label="Content picture",
@@ -560,6 +565,7 @@ def voice_tab() -> None:
         return gr.File(label=label, file_types=[".wav"], type="filepath", elem_id=elem_id, height=130)
 
     with gr.Tab("Voice", id="voice"):
+        _explain("voice")
         with gr.Tab("Text to speech", id="tts-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=300):
@@ -584,7 +590,7 @@ def voice_tab() -> None:
         with gr.Tab("Say a digit", id="digit-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
-                    digit = gr.Dropdown(vo.DIGITS, value=7, label="Digit", elem_id="vd-digit")
+                    digit = gr.Dropdown(list(vo.DIGITS), value=7, label="Digit", elem_id="vd-digit")
                     d_seed = gr.Number(value=0, label="Voice seed", precision=0, minimum=0, maximum=2**31 - 1,
                                        elem_id="vd-seed")
                     temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Voice temperature",
@@ -602,11 +608,11 @@ def voice_tab() -> None:
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
                     with gr.Row():
-                        a_digit = gr.Dropdown(vo.DIGITS, value=3, label="A: digit", elem_id="vm-a-digit")
+                        a_digit = gr.Dropdown(list(vo.DIGITS), value=3, label="A: digit", elem_id="vm-a-digit")
                         a_seed = gr.Number(value=1, label="A: voice seed", precision=0, minimum=0,
                                            maximum=2**31 - 1, elem_id="vm-a-seed")
                     with gr.Row():
-                        b_digit = gr.Dropdown(vo.DIGITS, value=8, label="B: digit", elem_id="vm-b-digit")
+                        b_digit = gr.Dropdown(list(vo.DIGITS), value=8, label="B: digit", elem_id="vm-b-digit")
                         b_seed = gr.Number(value=2, label="B: voice seed", precision=0, minimum=0,
                                            maximum=2**31 - 1, elem_id="vm-b-seed")
                     a_upload = _wav_upload("…or A from a recording (WAV)", "vm-a-upload")
@@ -672,6 +678,7 @@ def text_tab() -> None:
 
     options = tx.model_options()
     with gr.Tab("Text", id="text"):
+        _explain("text")
         if not options:
             gr.Markdown("**No text models found.** Train one with `genlib text-train gpt --corpus names`.")
         with gr.Tab("Write", id="text-write-tab"):
@@ -752,6 +759,14 @@ def text_tab() -> None:
             for trigger in (ask_button.click, question.submit):
                 trigger(guarded(on_ask), [c_model, question, chat, c_temperature, c_seed], [chat, question],
                         api_name="text_reply" if trigger == ask_button.click else False)
+
+
+def _explain(key: str) -> None:
+    """The tab's "what you are seeing" text, folded (for use in class)."""
+    from genlib.ui import explain
+
+    with gr.Accordion("What you are seeing", open=False, elem_id=f"explain-{key}"):
+        gr.Markdown(explain.text(key))
 
 
 def build_demo() -> gr.Blocks:

@@ -22,8 +22,8 @@ SHOW = 8  # upscaling of single frames
 DIMS = 8  # per-dimension sliders
 DIRECTIONS = 5  # PCA sliders
 # a colour per class for the latent map (Tableau 10)
-PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
-           (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
+           (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
 
 
 def models(dataset: str) -> list[tuple[str, str]]:
@@ -155,13 +155,8 @@ class MapView:
     caption: str
 
 
-_maps: dict[str, latent.LatentMap] = {}
-
-
 def _map(dataset: str) -> latent.LatentMap:
-    if dataset not in _maps:
-        _maps[dataset] = latent.latent_map(dataset, cells=MAP_CELLS, span=MAP_SPAN)
-    return _maps[dataset]
+    return latent.cached_latent_map(dataset, cells=MAP_CELLS, span=MAP_SPAN)
 
 
 def _to_pixel(z: np.ndarray, side: int) -> tuple[float, float]:

@@ -13,7 +13,7 @@ from genlib.registry import get_spec
 from genlib.serving import load
 from genlib.ui import common, lab, st_components
 
-UPLOAD_TYPES = [e.lstrip(".") for e in EXTENSIONS]
+UPLOAD_TYPES = tuple(e.lstrip(".") for e in EXTENSIONS)
 
 @st.cache_resource(show_spinner="Loading model…")
 def _warm(model_id: str, dataset: str) -> None:
@@ -45,6 +45,7 @@ def _dataset_picker(key: str) -> str | None:
 
 def generate_page() -> None:
     st.title("Generate")
+    _explain("generate")
     dataset = _dataset_picker("gen_dataset")
     if dataset is None:
         return
@@ -76,6 +77,7 @@ def generate_page() -> None:
 
 def compare_page() -> None:
     st.title("Compare")
+    _explain("compare")
     dataset = _dataset_picker("cmp_dataset")
     if dataset is None:
         return
@@ -114,6 +116,7 @@ def compare_page() -> None:
 
 def lab_page() -> None:
     st.title("Latent Lab")
+    _explain("lab")
     dataset = _dataset_picker("lab_dataset")
     if dataset is None:
         return
@@ -242,6 +245,7 @@ def diffusion_page() -> None:
     from genlib.ui import diffusion as dif
 
     st.title("Diffusion")
+    _explain("diffusion")
     dataset = _dataset_picker("dif_dataset")
     if dataset is None:
         return
@@ -279,7 +283,7 @@ def diffusion_page() -> None:
         with left:
             mode = st.radio("Task", MODES, horizontal=True, key="res_mode")
             index = st.number_input("Test image number", 0, 10**6, 0, 1, key="res_index")
-            upload = st.file_uploader("…or upload your own (optional)", type=UPLOAD_TYPES, key="res_upload")
+            upload = st.file_uploader("…or upload your own (optional)", type=list(UPLOAD_TYPES), key="res_upload")
             sigma = st.slider("Noise level σ (denoise)", 0.05, 1.0, 0.3, 0.05, key="res_sigma")
             mask_kind = st.selectbox("Mask (inpaint): paint it, or pick one", ["painted", *MASKS], index=1,
                                      key="res_mask")
@@ -324,15 +328,16 @@ def style_page() -> None:
     from genlib.ui import style as sty
 
     st.title("Style transfer")
+    _explain("style")
     contents = dict((v, t) for t, v in sty.content_options())
     styles = dict((v, t) for t, v in sty.style_options())
     blends = dict((v, t) for t, v in sty.style_options(blend=True))
     side = st.sidebar
     preset = side.selectbox("Content picture", list(contents), format_func=contents.get, key="sty_content")
-    upload = side.file_uploader("…or upload your own content image", type=UPLOAD_TYPES, key="sty_content_upload")
+    upload = side.file_uploader("…or upload your own content image", type=list(UPLOAD_TYPES), key="sty_content_upload")
     choice = side.selectbox("Style", list(styles), index=list(styles).index("b:19"), format_func=styles.get,
                             key="sty_style")
-    style_upload = side.file_uploader("Style image (for 'My style image')", type=UPLOAD_TYPES,
+    style_upload = side.file_uploader("Style image (for 'My style image')", type=list(UPLOAD_TYPES),
                                       key="sty_style_upload")
     blend = side.selectbox("Blend with a second style", list(blends), format_func=blends.get, key="sty_blend")
     ratio = side.slider("Blend ratio (share of the second style)", 0.0, 1.0, 0.5, 0.05, key="sty_ratio")
@@ -409,6 +414,7 @@ def voice_page() -> None:
     from genlib.ui import voice as vo
 
     st.title("Voice")
+    _explain("voice")
     digits = {k: label for label, k in vo.DIGITS}
 
     def show(heard, key: str) -> None:
@@ -479,6 +485,7 @@ def text_page() -> None:
     from genlib.ui import text as tx
 
     st.title("Text")
+    _explain("text")
     write_tab, names_tab, chat_tab, table_tab = st.tabs(["Write", "Names", "Chatbot", "Bits per character"])
     with write_tab:
         model = _text_model(st, None, "tx_model")
@@ -568,6 +575,14 @@ def _top_chart(where, top: dict[str, float]) -> None:
 
     frame = pd.DataFrame({"character": list(top), "probability": list(top.values())})
     where.bar_chart(frame, x="character", y="probability", horizontal=True, sort="-probability")
+
+
+def _explain(key: str) -> None:
+    """The page's "what you are seeing" text, folded (for use in class)."""
+    from genlib.ui import explain
+
+    with st.expander("What you are seeing"):
+        st.markdown(explain.text(key))
 
 
 def _growing(texts):

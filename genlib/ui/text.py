@@ -6,15 +6,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from types import MappingProxyType
 
 from genlib import text
 from genlib.errors import GenLabError
 
-VISIBLE = {" ": "␣ (space)", "\n": "⏎ (new line)", "\t": "⇥ (tab)", "": "<eos> (end)", "<eos>": "<eos> (end)",
-           "\n\n": "<eos> (end)"}
+VISIBLE = MappingProxyType({" ": "␣ (space)", "\n": "⏎ (new line)", "\t": "⇥ (tab)", "": "<eos> (end)", "<eos>": "<eos> (end)",
+           "\n\n": "<eos> (end)"})
 PROMPT_SHOWN = 300  # characters of the prompt shown before the generated text
-EXAMPLE_PROMPT = {"fortunes": "The secret of ", "chatbot": "<q>What is your name?<a>", "names": "<female>Ma"}
+EXAMPLE_PROMPT = MappingProxyType({"fortunes": "The secret of ", "chatbot": "<q>What is your name?<a>",
+                                   "names": "<female>Ma"})
 
 
 def shown(ch: str) -> str:
@@ -119,20 +120,13 @@ def names(model: str, gender: str, prefix: str, count, temperature, seed) -> lis
     count = int(count)
     if not 1 <= count <= 100:
         raise GenLabError(f"Ask for 1 to 100 names; got {count}.")
-    known = _known_names()
+    known = text.training_names()
     out = []
     for i in range(count):
         got = text.last(text.name(model, gender, prefix=prefix or "", temperature=float(temperature),
                                   seed=int(seed or 0) + i))
         out.append(Name(got, got not in known))
     return out
-
-
-@lru_cache(maxsize=1)
-def _known_names() -> frozenset[str]:
-    from genlib.text.corpora import load_corpus
-
-    return frozenset(t.split(">", 1)[1] for t in load_corpus("names").train)
 
 
 def names_markdown(found: list[Name]) -> str:

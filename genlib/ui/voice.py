@@ -11,7 +11,7 @@ from genlib.audio import features, tts, voice
 from genlib.errors import GenLabError
 from genlib.ui.common import download_path
 
-DIGITS = [(f"{k} — {w}", k) for k, w in enumerate(voice.WORDS)]
+DIGITS = tuple((f"{k} — {w}", k) for k, w in enumerate(voice.WORDS))
 EXAMPLE = "Welcome to GenLab. This voice is a neural network, and it is reading what you typed."
 
 

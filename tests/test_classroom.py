@@ -1,0 +1,36 @@
+"""Issue 9, classroom: every tab and page explains what it shows."""
+
+import pytest
+
+from conftest import ROOT
+from genlib.ui import explain
+
+PAGES = {"generate": "generate", "compare": "compare", "lab": "lab", "diffusion": "diffusion", "style": "style",
+         "voice": "voice", "text": "text"}
+
+
+def test_every_gradio_tab_has_its_explanation():
+    from genlib.ui.gradio_ui import build_demo
+
+    demo = build_demo()
+    by_id = {c["props"].get("elem_id"): c for c in demo.config["components"]}
+    texts = {c["props"].get("value") for c in demo.config["components"] if c["type"] == "markdown"}
+    for key in PAGES:
+        assert f"explain-{key}" in by_id, key
+        assert explain.text(key) in texts, key
+    demo.close()
+
+
+@pytest.mark.parametrize("page,key", sorted(PAGES.items()))
+def test_every_streamlit_page_has_its_explanation(page, key):
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "pages" / f"{page}.py"), default_timeout=180).run()
+    assert not at.exception
+    shown = [e for e in at.expander if e.label == "What you are seeing"]
+    assert shown and any(explain.text(key) == m.value for m in shown[0].markdown)
+
+
+def test_explanations_are_short_enough_to_read_aloud():
+    for key, text in explain.TEXT.items():
+        assert 200 < len(text) < 700, key
