@@ -34,3 +34,25 @@ def test_every_streamlit_page_has_its_explanation(page, key):
 def test_explanations_are_short_enough_to_read_aloud():
     for key, text in explain.TEXT.items():
         assert 200 < len(text) < 700, key
+
+
+def test_both_front_ends_work_with_the_network_cut():
+    """Inside a network namespace holding only loopback (`unshare -n`; CI runs as root): both front ends render and
+    generate in Chromium, and the pages ask for nothing outside the local server (no CDN fonts or scripts)."""
+    import json
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        pytest.skip("needs root, unshare and ip (CI runs as root)")
+    script = f"ip link set lo up && exec {sys.executable} {ROOT / 'tests' / 'offline_check.py'}"
+    run = subprocess.run(["unshare", "-n", "sh", "-c", script], capture_output=True, text=True, timeout=600,
+                         cwd=ROOT)
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads(run.stdout.strip().splitlines()[-1])
+    assert report["network_interfaces"] == ["lo"]  # really offline
+    assert report["gradio_generated"] and report["streamlit_generated"]
+    assert {"Generate", "Text"} <= set(report["gradio_tabs"])
+    assert report["external_requests"] == [] and report["streamlit_failed_fonts"] == []
