@@ -56,3 +56,53 @@ def test_both_front_ends_work_with_the_network_cut():
     assert report["gradio_generated"] and report["streamlit_generated"]
     assert {"Generate", "Text"} <= set(report["gradio_tabs"])
     assert report["external_requests"] == [] and report["streamlit_failed_fonts"] == []
+
+
+def test_two_concurrent_sessions_never_receive_each_others_outputs(server, tmp_path):
+    """500 paired requests from two sessions at once — 250 samplings with different seeds and classes, 250
+    recognitions of different uploaded recordings — and every answer is the one its own request asked for."""
+    import threading
+
+    import numpy as np
+    from gradio_client import Client, handle_file
+    from PIL import Image
+
+    from genlib.audio import features, voice
+
+    wavs = {}
+    for who, digit in (("a", 3), ("b", 8)):
+        u = voice.say_digit(digit, seed=7)
+        wavs[who] = tmp_path / f"{who}.wav"
+        features.write_wav(wavs[who], u.audio, u.sample_rate)
+    plan = {"a": {"seeds": (1, 2, 3), "klass": 1, "digit": 3}, "b": {"seeds": (101, 102, 103), "klass": 7, "digit": 8}}
+    expected, wrong, errors = {}, [], []
+    reference = Client(server, verbose=False)
+    for who, p in plan.items():
+        for seed in p["seeds"]:
+            path, _ = reference.predict("mnist", "cdcgan", p["klass"], seed, 4, 1.0, "fitted", api_name="/generate")
+            expected[who, seed] = np.asarray(Image.open(path))
+
+    def session(who: str) -> None:
+        client, p = Client(server, verbose=False), plan[who]
+        try:
+            for i in range(250):
+                if i % 2 == 0:
+                    seed = p["seeds"][(i // 2) % 3]
+                    path, caption = client.predict("mnist", "cdcgan", p["klass"], seed, 4, 1.0, "fitted",
+                                                   api_name="/generate")
+                    if f"seed {seed}" not in caption or not np.array_equal(np.asarray(Image.open(path)),
+                                                                          expected[who, seed]):
+                        wrong.append((who, i, caption))
+                else:
+                    caption, _ = client.predict(handle_file(str(wavs[who])), api_name="/voice_classify")
+                    if f"“{voice.WORDS[p['digit']]}”" not in caption:
+                        wrong.append((who, i, caption))
+        except Exception as e:  # noqa: BLE001 — reported below, with the request that failed
+            errors.append((who, repr(e)))
+
+    threads = [threading.Thread(target=session, args=(w,)) for w in plan]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=900)
+    assert not errors and not wrong, (errors, wrong[:5])
