@@ -335,10 +335,9 @@ def cmd_text(args) -> int:
         lead = args.prompt
         if note := text.unknown_note(args.model, args.prompt):
             print(f"genlib: {note}", file=sys.stderr)
-    out, final, n, t0 = sys.stdout, "", 0, time.perf_counter()
+    out, n, t0 = sys.stdout, 0, time.perf_counter()
     if args.json:
-        final = text.last(steps)
-        print(json.dumps({"model": args.model, "prompt": args.prompt, "text": final, **settings}))
+        print(json.dumps({"model": args.model, "prompt": args.prompt, "text": text.last(steps), **settings}))
         return 0
     out.write(lead)
     shown = len(lead) if args.gender else 0

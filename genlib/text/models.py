@@ -242,22 +242,17 @@ def bits_per_char(model: nn.Module, tok: CharTokenizer, texts, batch: int = 64) 
 
 
 def load(folder) -> tuple[nn.Module, CharTokenizer, dict]:
-    """A saved text model (config.json, model.safetensors, tokenizer.json, meta.json); nothing is unpickled."""
-    import json
+    """A saved text model: :func:`genlib.hub.load_folder` (config, weights checked against meta's SHA-256 when
+    recorded, meta) plus ``tokenizer.json``; nothing is unpickled."""
     from pathlib import Path
 
-    from safetensors.torch import load_file
+    from genlib import hub
 
     folder = Path(folder)
-    try:
-        config = json.loads((folder / "config.json").read_text())
-        tok = CharTokenizer.from_json(json.loads((folder / "tokenizer.json").read_text()))
-        meta = json.loads((folder / "meta.json").read_text())
-        state = load_file(str(folder / "model.safetensors"))
-    except (OSError, ValueError) as e:
-        raise GenLabError(f"The text model in {folder.name} is missing or damaged ({e}).") from None
-    kind = config.pop("kind")
-    model = build(kind, **config)
+    config, state, meta = hub.load_folder(folder)
+    tok = CharTokenizer.from_json(hub.read_json(folder / "tokenizer.json"))
+    config = dict(config)
+    model = build(config.pop("kind"), **config)
     missing, unexpected = model.load_state_dict(state, strict=False)
     if unexpected or [k for k in missing if not k.endswith("lm_head.weight")]:
         raise GenLabError(f"The text model in {folder.name} does not match its config.")

@@ -88,7 +88,9 @@ class CharTokenizer:
         return cls(list(data["chars"]), list(data.get("controls", [])))
 
     def save(self, path) -> None:
-        Path(path).write_text(json.dumps(self.to_json(), ensure_ascii=False))
+        from genlib import hub
+
+        hub.atomic_write_json(Path(path), self.to_json())
 
     @classmethod
     def load(cls, path) -> CharTokenizer:

@@ -11,7 +11,6 @@ a resumed run draws exactly the batches the uninterrupted run would have.
 
 from __future__ import annotations
 
-import json
 import math
 import time
 from pathlib import Path
@@ -171,13 +170,12 @@ def train(kind: str, corpus: str, out: str, steps: int = 2000, batch: int = 32, 
     round_to_half(model)  # what ships (float16 on disk) is what is measured
     metrics = evaluate(model, tok, c)
     metrics["validation_bits_per_char"] = round(bits_per_char(model, tok, val), 4)
-    save(folder, model, tok, {
+    return save(folder, model, tok, {
         "corpus": corpus, "source": c.source, "train_examples": len(c.train), "test_examples": len(c.test),
         "steps": steps, "batch": batch, "window": window, "lr": lr, "weight_decay": weight_decay, "seed": seed,
         "wall_time_s": round(wall, 1), "device": device, "torch": torch.__version__, "best_step": best_step,
         "metrics": metrics, "weights": "float16", "command": command, "init_from": source,
         "special_ids": {"bos": BOS, "eos": EOS, "pad": PAD}})
-    return json.loads((folder / "meta.json").read_text())
 
 
 VOCAB_ROWS = {"net.transformer.wte.weight", "net.lm_head.weight", "embed.weight", "head.weight", "head.bias"}
@@ -209,34 +207,15 @@ def round_to_half(model) -> None:
             t.copy_(t.half().float())
 
 
-def store_half(folder) -> dict:
-    """Rewrite a float32 text checkpoint as float16 and re-measure its figures on the rounded weights (what
-    ``train`` does for new runs); returns the new meta.json dict."""
-    from genlib.text.models import load
-
-    folder = Path(folder)
-    model, tok, meta = load(folder)
-    round_to_half(model)
-    c = load_corpus(meta["corpus"])
-    metrics = evaluate(model, tok, c)
-    _, val = split_validation(c.train, meta["seed"])
-    metrics["validation_bits_per_char"] = round(bits_per_char(model, tok, val), 4)
-    meta["metrics"], meta["weights"] = metrics, "float16"
-    save(folder, model, tok, meta)
-    return meta
-
-
-def save(folder: Path, model, tok: CharTokenizer, meta: dict) -> None:
-    from safetensors.torch import save as to_bytes
-
-    folder.mkdir(parents=True, exist_ok=True)
+def save(folder: Path, model, tok: CharTokenizer, meta: dict) -> dict:
+    """Write the model through :func:`genlib.hub.save_folder` (float16 weights, config, meta with the weights'
+    SHA-256) plus ``tokenizer.json``; returns meta as written."""
     state, seen = {}, set()
     for k, v in model.state_dict().items():  # GPT-2 ties lm_head to the token embedding: store it once
-        if v.data_ptr() in seen:
-            continue
-        seen.add(v.data_ptr())
-        state[k] = (v.detach().half() if v.is_floating_point() else v.detach()).contiguous()
-    hub.atomic_write_bytes(folder / "model.safetensors", to_bytes(state))
-    hub.atomic_write_bytes(folder / "config.json", json.dumps({"kind": model.kind, **model.config_dict}).encode())
-    hub.atomic_write_bytes(folder / "tokenizer.json", json.dumps(tok.to_json(), ensure_ascii=False).encode())
-    hub.atomic_write_bytes(folder / "meta.json", json.dumps(meta, indent=2).encode())
+        if v.data_ptr() not in seen:
+            seen.add(v.data_ptr())
+            state[k] = v
+    folder.mkdir(parents=True, exist_ok=True)
+    tok.save(folder / "tokenizer.json")
+    hub.save_folder(folder, {"kind": model.kind, **model.config_dict}, state, meta, dtype=torch.float16)
+    return hub.read_json(folder / hub.META)
