@@ -117,7 +117,7 @@ def test_classic_runs_wait_their_turn():
     """The server-wide gate: a second classic run waits (and is told its place) until the first is done."""
     import threading
 
-    from genlib.serving import Gate
+    from genlib.gate import Gate
 
     gate = Gate(limit=1)
     order, positions = [], []

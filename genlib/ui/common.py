@@ -14,6 +14,7 @@ from genlib.errors import GenLabError
 from genlib.registry import COUNT, SEED as SEED_PARAM, UI_MAX_COUNT, Param, get_spec, specs
 from genlib.serving import generate, model_choices
 from genlib.images import grid
+from genlib.gate import HEAVY, LIGHT, gated
 
 
 def download_path(kind: str, suffix: str, prefix: str = "") -> Path:
@@ -83,7 +84,9 @@ def run_generate(dataset: str, model_id: str, klass, values: dict) -> Shown:
     label = None
     if spec.conditional:
         label = class_id(klass)
-    result = generate(model_id, dataset, n=n, seed=seed, labels=label, **params)
+    lane = HEAVY if spec.family == "diffusion" else LIGHT  # a diffusion grid takes ~1 s, a GAN's a few ms
+    with lane.admit(f"generate:{spec.family}"):
+        result = generate(model_id, dataset, n=n, seed=seed, labels=label, **params)
     what = "random classes" if spec.conditional and label is None else (
         dataset_info(dataset).class_names[label] if label is not None else "unconditional")
     caption = (f"{len(result.images)} × {spec.title} on {DATASETS[dataset].title} · {what} · seed {int(seed)} · "
@@ -125,6 +128,7 @@ def _cell(row: dict, key: str, fmt: str) -> str:
     return text
 
 
+@gated(HEAVY)
 def run_compare(dataset: str, models: list[str], klass, seed, n) -> ComparedView:
     """The Compare action of both UIs: grids side by side and one metrics table with the real-data floor."""
     from genlib.evaluation import compare, table_notes

@@ -14,6 +14,7 @@ from genlib.images import grid
 from genlib.registry import ROOT, SEED, UI_MAX_COUNT, get_spec
 from genlib.serving import denoise_stream, load, model_choices
 from genlib.ui.common import RANDOM_CLASS, class_id, class_options
+from genlib.gate import HEAVY, gated
 
 SHOW = 8  # upscaling of the single images in restoration
 CANVAS = 28 * 10  # the mask is drawn on the image shown at this size
@@ -46,6 +47,7 @@ def _side_by_side(a: Image.Image, b: Image.Image, gap: int = 12) -> Image.Image:
     return out
 
 
+@gated(HEAVY)
 def stream(dataset: str, model_id: str, klass, seed, n, every, values: dict) -> Iterator[StreamView]:
     """Sample and yield the noisy x_t next to the predicted clean x̂_0 every ``every`` steps."""
     if not model_id:
@@ -115,6 +117,7 @@ def canvas_background(dataset: str, upload, index) -> Image.Image:
     return Image.fromarray(source_image(dataset, upload, index)).resize((CANVAS, CANVAS), Image.NEAREST)
 
 
+@gated(HEAVY)
 def restore(dataset: str, model_id: str, upload, index, mode: str, sigma, mask, klass, steps, seed) -> RestoreView:
     """Corrupt the clean image (noise of std ``sigma``, or the drawn/named ``mask``), restore it, and read out PSNR and
     SSIM before and after, against the clean image."""

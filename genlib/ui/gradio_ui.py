@@ -16,6 +16,9 @@ from genlib.ui import style as sty
 from genlib.ui import diffusion as dif
 
 
+QUEUE_MAX = 256  # requests Gradio holds at once (running + waiting); far above what the gates let wait
+
+
 def _widget(p):
     if p.kind == "choice":
         return gr.Dropdown(choices=list(p.choices), value=p.default, label=p.label, info=p.help)
@@ -519,8 +522,7 @@ def style_tab() -> None:
                 gallery = gr.Gallery(label="Built-in styles (click to choose)", columns=7, height=360,
                                      allow_preview=False, elem_id="sty-gallery")
         inputs_fast = [content, content_upload, choice, style_upload, blend, ratio, strength, size]
-        fast_button.click(on_fast, inputs_fast, [compare, table, caption, download], api_name="stylize",
-                          concurrency_limit=2)
+        fast_button.click(on_fast, inputs_fast, [compare, table, caption, download], api_name="stylize")
         classic_button.click(on_classic, [content, content_upload, choice, style_upload, c_size, steps,
                                           style_weight, content_weight, tv_weight],
                              [compare, table, caption, download], api_name="stylize_classic",
@@ -586,7 +588,7 @@ def voice_tab() -> None:
                                            elem_id="tts-picture")
                     tts_caption = gr.Markdown(elem_id="tts-caption")
             speak_button.click(guarded(on_speak), [text, speed, noise_scale, noise_w, tts_seed],
-                               [tts_audio, tts_picture, tts_caption], api_name="say", concurrency_limit=2)
+                               [tts_audio, tts_picture, tts_caption], api_name="say")
         with gr.Tab("Say a digit", id="digit-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
@@ -719,7 +721,7 @@ def text_tab() -> None:
                          "(lower is better; the bigram is the reference)", elem_id="tx-metrics")
             write_button.click(guarded(on_write),
                                [model, prompt, length, temperature, top_k, top_p, seed, stop_at_end],
-                               [out, top, caption, step, written], api_name="text_write", concurrency_limit=4)
+                               [out, top, caption, step, written], api_name="text_write")
             step.change(on_step, [written, step], [step_text, step_top, step_caption], api_name=False)
             model.change(tx.example_prompt, model, prompt, api_name=False)
         with gr.Tab("Names", id="text-names-tab"):
@@ -786,6 +788,10 @@ def build_demo() -> gr.Blocks:
             text_tab()
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
         demo.load(_swatches, None, style_gallery, api_name=False)
+    # Gradio's own queue would serve each event one at a time and let the rest wait without bound. Every event is
+    # instead handed straight to its handler, where genlib.gate bounds the parallel model calls and answers "busy"
+    # within its bound; the Gradio queue is only capped as a last line of defence (its own "queue is full").
+    demo.queue(default_concurrency_limit=None, max_size=QUEUE_MAX)
     return demo
 
 

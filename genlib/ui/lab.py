@@ -17,6 +17,7 @@ from genlib.images import grid
 from genlib.registry import get_spec
 from genlib.serving import load, model_choices
 from genlib.ui.common import class_id, download_path
+from genlib.gate import HEAVY, LIGHT, gated
 
 SHOW = 8  # upscaling of single frames
 DIMS = 8  # per-dimension sliders
@@ -42,6 +43,7 @@ def big(image: np.ndarray, scale: int = SHOW) -> Image.Image:
     return Image.fromarray(image, "L").resize((image.shape[1] * scale, image.shape[0] * scale), Image.NEAREST)
 
 
+@gated(LIGHT)
 def seed_point(dataset: str, model_id: str, seed, klass) -> latent.Point:
     if not model_id:
         raise GenLabError("Pick a model first.")
@@ -51,11 +53,13 @@ def seed_point(dataset: str, model_id: str, seed, klass) -> latent.Point:
     return latent.point_from_seed(model_id, dataset, seed, label if is_conditional(model_id) else None)
 
 
+@gated(LIGHT)
 def frame(dataset: str, model_id: str, a: latent.Point, b: latent.Point, t: float, mode: str) -> Image.Image:
     """One interpolated frame, upscaled: the slider's handler (one decode, no file I/O)."""
     return big(latent.between(model_id, dataset, a, b, float(t), mode)[0])
 
 
+@gated(LIGHT)
 def strip(dataset: str, model_id: str, a: latent.Point, b: latent.Point, mode: str, n: int = 9) -> Image.Image:
     frames = latent.between(model_id, dataset, a, b, np.linspace(0, 1, n).tolist(), mode)
     return grid(frames, nrow=n, scale=3)
@@ -69,6 +73,7 @@ class Encoded:
     caption: str
 
 
+@gated(LIGHT)
 def encode_drawing(dataset: str, model_id: str, image, klass=None) -> Encoded:
     """A drawing or an upload → the validated, MNIST-style 28×28 image → encoded → reconstruction with PSNR/SSIM."""
     if image is None:
@@ -99,6 +104,7 @@ def parse_ints(text: str, what: str) -> list[int]:
     return values
 
 
+@gated(HEAVY)
 def export_walk(dataset: str, model_id: str, seeds_text: str, classes_text: str, frames: int, fps: float, size: int,
                 loop: bool, mode: str, fmt: str) -> tuple[str, str]:
     """A keyframe walk through seeds (and classes) → a GIF or MP4 file; returns (path, caption)."""
@@ -115,6 +121,7 @@ def export_walk(dataset: str, model_id: str, seeds_text: str, classes_text: str,
     return str(path), caption
 
 
+@gated(LIGHT)
 def direction_edit(dataset: str, model_id: str, base: latent.Point, amounts: list[float],
                    dims: dict[int, float] | None = None) -> tuple[Image.Image, str]:
     """The base point moved along the first PCA directions (GANSpace) and with some coordinates set directly."""
@@ -127,6 +134,7 @@ def direction_edit(dataset: str, model_id: str, base: latent.Point, amounts: lis
     return big(image[0]), f"Directions: principal components of the {d.space} (variance shares {shares})."
 
 
+@gated(LIGHT)
 def children(dataset: str, model_id: str, a: latent.Point, b: latent.Point, n: int, mutation: float, seed: int):
     """Breeding: (children points, [(image, caption)])."""
     kids = latent.crossover(a, b, int(n), float(mutation), int(seed))
@@ -136,6 +144,7 @@ def children(dataset: str, model_id: str, a: latent.Point, b: latent.Point, n: i
     return kids, [(big(im, 4), f"child {i + 1}") for i, im in enumerate(images)]
 
 
+@gated(LIGHT)
 def class_row(dataset: str, model_id: str, point: latent.Point) -> Image.Image:
     """Class arithmetic: the same latent (style) decoded as every class."""
     k = dataset_info(dataset).num_classes
@@ -165,6 +174,7 @@ def _to_pixel(z: np.ndarray, side: int) -> tuple[float, float]:
     return x, y
 
 
+@gated(HEAVY)
 def map_view(dataset: str, marker: np.ndarray | None = None, picked: np.ndarray | None = None) -> MapView:
     """The decoded grid over the plane with the encoded test set as coloured points (and the user's markers)."""
     m = _map(dataset)
@@ -185,6 +195,7 @@ def map_view(dataset: str, marker: np.ndarray | None = None, picked: np.ndarray 
                         f"Click anywhere to decode that point.")
 
 
+@gated(LIGHT)
 def map_pick(dataset: str, x: float, y: float) -> tuple[np.ndarray, Image.Image, str]:
     """A click at pixel (x, y) of the map image → the latent there and its decoded image."""
     side = _map(dataset).image.shape[0] * MAP_SCALE

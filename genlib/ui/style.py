@@ -9,7 +9,7 @@ from PIL import Image
 
 from genlib import style
 from genlib.errors import GenLabError
-from genlib.serving import STYLE_CLASSIC_GATE
+from genlib.gate import HEAVY, STYLE_CLASSIC, gated
 from genlib.style.classic import MAX_SIZE as CLASSIC_MAX
 from genlib.ui.common import download_path
 
@@ -89,6 +89,7 @@ def _caption(result: style.Result) -> str:
             f"{result.readouts.seconds:.1f} s.")
 
 
+@gated(HEAVY)
 def run_fast(content_preset, content_upload, choice, style_upload, blend_choice, ratio, strength,
              size) -> StyleView:
     result = style.stylize(content_spec(content_preset, content_upload), style_spec(choice, style_upload),
@@ -102,7 +103,7 @@ def run_classic(content_preset, content_upload, choice, style_upload, size, step
     """Classic style transfer, one at a time across the server (the others wait their turn), streamed."""
     before = style.content_image(content_spec(content_preset, content_upload), int(size), CLASSIC_MAX)
     chosen = style_spec(choice, style_upload)
-    STYLE_CLASSIC_GATE.enter(on_wait)
+    ticket = STYLE_CLASSIC.enter(on_wait, kind="style-classic")
     try:
         for frame, result in style.classic_stream(before, chosen, size=int(size), steps=int(steps),
                                                   style_weight=float(style_weight),
@@ -116,4 +117,4 @@ def run_classic(content_preset, content_upload, choice, style_upload, size, step
                 yield StyleView(result.content, result.image, result.readouts.rows(), _caption(result),
                                 _saved(result.image), 1.0)
     finally:
-        STYLE_CLASSIC_GATE.leave()
+        STYLE_CLASSIC.leave(ticket)

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from genlib import text
 from genlib.errors import GenLabError
+from genlib.gate import HEAVY, LIGHT, gated
 
 VISIBLE = MappingProxyType({" ": "␣ (space)", "\n": "⏎ (new line)", "\t": "⇥ (tab)", "": "<eos> (end)", "<eos>": "<eos> (end)",
            "\n\n": "<eos> (end)"})
@@ -68,6 +69,7 @@ class Written:
         return f"{len(self.steps)} characters from {model}{rate} · {state}" + (f"\n\n{self.note}" if self.note else "")
 
 
+@gated(HEAVY)
 def write(model: str, prompt: str, length, temperature, top_k, top_p, seed, stop_at_end: bool = True,
           every: float = 0.05) -> Iterator[Written]:
     """Stream a continuation of ``prompt``: yields a growing :class:`Written` at most every ``every`` seconds (and at
@@ -113,6 +115,7 @@ class Name:
     new: bool
 
 
+@gated(LIGHT)
 def names(model: str, gender: str, prefix: str, count, temperature, seed) -> list[Name]:
     """``count`` names (seeds seed … seed+count−1), each marked new or seen in the training list."""
     if not model:
@@ -135,6 +138,7 @@ def names_markdown(found: list[Name]) -> str:
     return f"{rows}\n\n{new} of {len(found)} are new (not in the training list)."
 
 
+@gated(LIGHT)
 def reply(model: str, question: str, temperature, seed) -> Iterator[str]:
     """The chatbot's answer, growing as it is written."""
     if not model:

@@ -10,6 +10,7 @@ from PIL import Image
 from genlib.audio import features, tts, voice
 from genlib.errors import GenLabError
 from genlib.ui.common import download_path
+from genlib.gate import HEAVY, LIGHT, gated
 
 DIGITS = tuple((f"{k} — {w}", k) for k, w in enumerate(voice.WORDS))
 EXAMPLE = "Welcome to GenLab. This voice is a neural network, and it is reading what you typed."
@@ -30,6 +31,7 @@ def _saved(audio, sr: int, prefix: str) -> tuple[str, bytes]:
     return str(path), data
 
 
+@gated(HEAVY)
 def speak(text, speed, noise_scale, noise_w, seed) -> Heard:
     s = tts.say(text, speed=speed, noise_scale=noise_scale, noise_w=noise_w, seed=seed)
     path, data = _saved(s.audio, s.sample_rate, "speech-")
@@ -39,6 +41,7 @@ def speak(text, speed, noise_scale, noise_w, seed) -> Heard:
     return Heard(path, features.spectrogram_picture(s.audio, s.sample_rate), caption, data)
 
 
+@gated(LIGHT)
 def digit(k, seed, temperature) -> Heard:
     u = voice.say_digit(k, seed=seed, temperature=temperature)
     path, data = _saved(u.audio, u.sample_rate, f"digit-{u.digit}-")
@@ -56,6 +59,7 @@ def _end(kind: str, digit_value, seed, upload):
     return (digit_value, seed)
 
 
+@gated(LIGHT)
 def morph(a_digit, a_seed, b_digit, b_seed, t, a_upload=None, b_upload=None) -> Heard:
     a = _end("upload" if a_upload is not None else "seed", a_digit, a_seed, a_upload)
     b = _end("upload" if b_upload is not None else "seed", b_digit, b_seed, b_upload)
@@ -65,6 +69,7 @@ def morph(a_digit, a_seed, b_digit, b_seed, t, a_upload=None, b_upload=None) -> 
                  f"{u.caption} · {u.seconds * 1000:.0f} ms", data)
 
 
+@gated(LIGHT)
 def recognise(upload) -> tuple[str, list[list]]:
     if upload is None:
         raise GenLabError("Upload a WAV recording of one spoken digit.")

@@ -1,0 +1,259 @@
+"""A classroom on one laptop: N students (gradio_client sessions) use the Gradio app at once, then 3× as many.
+
+    python bench/load.py [--students 60] [--minutes 10] [--overload 3] [--overload-seconds 60]
+                         [--recovery-seconds 90] [--json FILE]
+
+The app is started as its own process (`python app.py`, shipped checkpoints) and warmed with one call of each
+action. Each student is a separate gradio_client ``Client`` (its own session) that thinks for a random 4–16 s
+(mean 10 s), then does one of the real actions:
+
+- ``slider``   (55 %): moves the Latent Lab's interpolation slider (``/lab_frame``; the first time, ``/lab_show``
+  opens two seeded endpoints) — light;
+- ``samples``  (30 %): a 16-image grid of one class from the conditional GAN or VAE (``/generate``) — light;
+- ``stylize``  (10 %): a built-in style on a preset picture at the default 512 px (``/stylize``) — heavy;
+- ``metrics``   (5 %): the Compare readout of two models at the default N = 500 (``/compare``) — heavy.
+
+Phases: normal load for ``--minutes``; then ``--overload`` × as many students for ``--overload-seconds``; then the
+extra students leave and the original ones carry on for ``--recovery-seconds``. Every answer is classed ``ok``,
+``busy`` (GenLab's "busy, try again", or Gradio's own "queue is full") or ``error`` (anything else). Recovery is the
+time from the end of the overload to the first 10-s window after which every window has light p95 ≤ 1 s and no busy
+answer. Server memory is its RSS (/proc). The load generator runs at lower CPU priority (nice 10) than the server,
+since in a classroom the students' browsers run on their own machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import machine, table  # noqa: E402
+
+MIX = (("slider", 0.55), ("samples", 0.30), ("stylize", 0.10), ("metrics", 0.05))
+LIGHT = ("slider", "samples")
+LAB_MODELS = ("dcgan", "vae", "cdcgan", "cvae")
+COND_MODELS = ("cdcgan", "cvae")
+COMPARE_MODELS = ("gan", "dcgan", "vae", "cvae", "cdcgan")
+BUSY_MARKERS = ("GenLab is busy", "queue is full", "Queue is full")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as f:
+        kb = next(int(line.split()[1]) for line in f if line.startswith("VmRSS"))
+    return kb / 1024
+
+
+class Recorder:
+    def __init__(self):
+        self.rows: list[tuple[float, str, float, str, str]] = []  # (t_end, action, seconds, outcome, message)
+        self.lock = threading.Lock()
+
+    def add(self, *row):
+        with self.lock:
+            self.rows.append(row)
+
+
+class Student:
+    def __init__(self, url: str, seed: int, rec: Recorder, t0: float):
+        from gradio_client import Client
+
+        self.rng = random.Random(seed)
+        self.rec, self.t0 = rec, t0
+        self.client = Client(url, verbose=False)
+        self.dataset = self.rng.choice(("mnist", "fashion"))
+        self.lab_model = self.rng.choice(LAB_MODELS)
+        self.lab_open = False
+
+    def act(self, action: str) -> None:
+        r, d = self.rng, self.dataset
+        if action == "slider":
+            if not self.lab_open:
+                self.client.predict(d, self.lab_model, r.randrange(1000), 0, r.randrange(1000), 1, 0.5, "slerp",
+                                    api_name="/lab_show")
+                self.lab_open = True
+            else:
+                self.client.predict(d, self.lab_model, round(r.random(), 2), "slerp", api_name="/lab_frame")
+        elif action == "samples":
+            self.client.predict(d, r.choice(COND_MODELS), r.randrange(10), r.randrange(10_000), 16,
+                                api_name="/generate")
+        elif action == "stylize":
+            self.client.predict(r.choice(("astronaut", "chelsea", "coffee", "rocket")), None, f"b:{r.randrange(26)}",
+                                None, "none", 0.5, 1.0, 512, api_name="/stylize")
+        elif action == "metrics":
+            self.client.predict(d, r.sample(COMPARE_MODELS, 2), -1, r.randrange(1000), 500, api_name="/compare")
+
+    def timed(self, action: str) -> None:
+        start = time.monotonic()
+        try:
+            self.act(action)
+            outcome, message = "ok", ""
+        except Exception as e:  # noqa: BLE001 — every failure is recorded and classed
+            message = str(e)[:300]
+            outcome = "busy" if any(m in message for m in BUSY_MARKERS) else "error"
+        end = time.monotonic()
+        self.rec.add(end - self.t0, action, end - start, outcome, message)
+
+    def run(self, stop: threading.Event | float) -> None:
+        names, weights = zip(*MIX)
+        while True:
+            think = self.rng.uniform(4, 16)
+            deadline = time.monotonic() + think
+            if isinstance(stop, threading.Event):
+                if stop.wait(think):
+                    return
+            else:
+                if deadline > stop:
+                    return
+                time.sleep(think)
+            self.timed(self.rng.choices(names, weights)[0])
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))]
+
+
+def summarise(rows, start: float, end: float) -> list[list]:
+    out = []
+    for action, _ in MIX:
+        got = [r for r in rows if start <= r[0] < end and r[1] == action]
+        ok = [r[2] for r in got if r[3] == "ok"]
+        busy = [r[2] for r in got if r[3] == "busy"]
+        errors = [r for r in got if r[3] == "error"]
+        out.append([action, len(got), len(ok), len(busy), len(errors),
+                    f"{percentile(ok, 50):.3f}", f"{percentile(ok, 95):.3f}", f"{max(ok, default=float('nan')):.3f}",
+                    f"{percentile(busy, 95):.3f}" if busy else "—", f"{max(busy):.3f}" if busy else "—"])
+    return out
+
+
+HEADERS = ["action", "requests", "ok", "busy", "errors", "p50 s", "p95 s", "max s", "busy answer p95 s",
+           "busy answer max s"]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--students", type=int, default=60)
+    ap.add_argument("--minutes", type=float, default=10)
+    ap.add_argument("--overload", type=float, default=3)
+    ap.add_argument("--overload-seconds", type=float, default=60)
+    ap.add_argument("--recovery-seconds", type=float, default=90)
+    ap.add_argument("--json")
+    args = ap.parse_args()
+
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, GRADIO_SERVER_PORT=str(port))
+    server = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=open("/tmp/genlab-load-server.log", "w"))
+    os.nice(10)  # the server keeps normal priority
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(url, timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        rec = Recorder()
+        warm = Student(url, 0, rec, time.monotonic())
+        for action, _ in MIX:  # load every model once, so the run measures serving, not first loads
+            warm.act(action)
+            warm.act(action)
+        memory = {"after warm-up": rss_mib(server.pid)}
+        t0 = time.monotonic()
+        normal_end = t0 + args.minutes * 60
+        overload_end = normal_end + args.overload_seconds
+        stop = threading.Event()
+        threads = []
+
+        def join(seed, until):
+            time.sleep(random.Random(seed).uniform(0, 10))  # students arrive over the first 10 s
+            s = Student(url, seed, rec, t0)
+            s.run(until)
+
+        for i in range(args.students):
+            threads.append(threading.Thread(target=join, args=(i + 1, stop), daemon=True))
+        extra = [threading.Thread(target=join, args=(10_000 + i, overload_end), daemon=True)
+                 for i in range(int(args.students * (args.overload - 1)))]
+        for t in threads:
+            t.start()
+        print(f"normal load: {args.students} students for {args.minutes:g} min", flush=True)
+        time.sleep(max(0.0, normal_end - 10 - time.monotonic()))  # the extra students arrive over 10 s
+        memory["end of normal load"] = rss_mib(server.pid)
+        for t in extra:
+            t.start()
+        print(f"overload: {args.students + len(extra)} students for {args.overload_seconds:g} s", flush=True)
+        time.sleep(max(0.0, overload_end - time.monotonic()))
+        memory["end of overload"] = rss_mib(server.pid)
+        for t in extra:
+            t.join(120)
+        time.sleep(max(0.0, overload_end + args.recovery_seconds - time.monotonic()))
+        stop.set()
+        for t in threads:
+            t.join(120)
+        memory["end"] = rss_mib(server.pid)
+        alive = server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(30)
+
+    rows = rec.rows
+    normal_start = 15.0  # everyone has arrived
+    phases = {"normal": (normal_start, normal_end - t0), "overload": (normal_end - t0, overload_end - t0),
+              "recovery": (overload_end - t0, overload_end - t0 + args.recovery_seconds)}
+    # recovery: 10-s windows after the overload
+    windows = []
+    w = phases["recovery"][0]
+    while w < phases["recovery"][1]:
+        got = [r for r in rows if w <= r[0] < w + 10]
+        light = [r[2] for r in got if r[1] in LIGHT and r[3] == "ok"]
+        windows.append((w, percentile(light, 95) if light else 0.0, sum(r[3] != "ok" for r in got)))
+        w += 10
+    recovered = None
+    for k in range(len(windows)):
+        if all(p95 <= 1.0 and bad == 0 for _, p95, bad in windows[k:]):
+            recovered = windows[k][0] - phases["recovery"][0]
+            break
+    report = {"command": "python bench/load.py " + " ".join(sys.argv[1:]), "machine": machine(),
+              "students": args.students, "overload_students": args.students + len(extra),
+              "server_alive": alive, "memory_mib": {k: round(v, 1) for k, v in memory.items()},
+              "phases": {name: summarise(rows, a, b) for name, (a, b) in phases.items()},
+              "recovery_windows": [[round(a, 1), round(p, 3), bad] for a, p, bad in windows],
+              "recovered_after_s": recovered,
+              "error_messages": sorted({r[4] for r in rows if r[3] == "error"})[:20]}
+    print(f"\n{report['command']}\n{report['machine']}\n")
+    for name, (a, b) in phases.items():
+        print(f"### {name} ({b - a:.0f} s)\n\n{table(HEADERS, report['phases'][name])}\n")
+    light_ok = [r[2] for r in rows if phases["normal"][0] <= r[0] < phases["normal"][1] and r[1] in LIGHT
+                and r[3] == "ok"]
+    print(f"normal load, light actions: p95 {percentile(light_ok, 95):.3f} s over {len(light_ok)} answers")
+    print(f"server alive: {alive}; memory MiB: {report['memory_mib']}")
+    print(f"recovery windows (start s after overload, light p95 s, non-ok answers): {report['recovery_windows']}")
+    print(f"back to normal {recovered} s after the overload ended" if recovered is not None
+          else "NOT back to normal within the recovery period")
+    if report["error_messages"]:
+        print("errors:", *report["error_messages"], sep="\n  ")
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=1))
+
+
+if __name__ == "__main__":
+    main()
