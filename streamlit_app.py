@@ -15,4 +15,4 @@ st.navigation([st.Page("pages/generate.py", title="Generate", default=True),
                st.Page("pages/compare.py", title="Compare"), st.Page("pages/lab.py", title="Latent Lab"),
               st.Page("pages/diffusion.py", title="Diffusion"), st.Page("pages/style.py", title="Style"),
               st.Page("pages/voice.py", title="Voice"),
-               st.Page("pages/text.py", title="Text")]).run()
+               st.Page("pages/text.py", title="Text"), st.Page("pages/live.py", title="Live training")]).run()

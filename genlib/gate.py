@@ -34,7 +34,7 @@ class Busy(GenLabError):
     """The server is at capacity; the request was not run. Trying again in a few seconds is the remedy."""
 
 
-@dataclass
+@dataclass(eq=False)  # tickets are compared by identity: two waiting requests of one kind are still two
 class _Ticket:
     kind: str
     started: float = 0.0
@@ -158,8 +158,8 @@ class Gate:
 
 
 # One gate per lane, shared by every session of the process (a classroom server is one process).
-LIGHT = Gate("light", limit=2, max_wait=1.0, max_waiting=24, first_guess=0.05)
-HEAVY = Gate("heavy", limit=2, max_wait=1.0, max_waiting=8, first_guess=0.5)
+LIGHT = Gate("light", limit=2, max_wait=0.75, max_waiting=8, first_guess=0.05)
+HEAVY = Gate("heavy", limit=1, max_wait=0.75, max_waiting=2, first_guess=0.5)
 STYLE_CLASSIC = Gate("style-classic", limit=1)
 TRAINING = Gate("training", limit=1)
 LANES = {g.name: g for g in (LIGHT, HEAVY, STYLE_CLASSIC, TRAINING)}

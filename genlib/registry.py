@@ -130,7 +130,11 @@ def specs(generative: bool | None = True) -> list[ModelSpec]:
 
 
 def get_spec(model_id: str) -> ModelSpec:
+    """The spec of ``model_id``; an id with a variant suffix (``gan:live-…``, a model trained live in the server)
+    has its base model's spec."""
     _ensure_loaded()
+    if isinstance(model_id, str) and ":" in model_id:
+        model_id = model_id.split(":", 1)[0]
     if model_id not in _REGISTRY:
         raise GenLabError(f"Unknown model '{model_id}'; choose one of: {', '.join(_REGISTRY)}.")
     return _REGISTRY[model_id]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -46,10 +47,37 @@ def model_choices(dataset: str) -> list[str]:
     return [spec.id for spec, ds, _ in available() if ds == dataset]
 
 
+# Models trained live in this process (genlib.training.live), under private ids "<model>:live-<token>".
+_live: OrderedDict[str, tuple[str, GenerativeModel, dict]] = OrderedDict()
+KEEP_LIVE = 16
+
+
+def publish_live(model_id: str, dataset: str, model: GenerativeModel, meta: dict) -> None:
+    """Make a live-trained model loadable by its id (the oldest of more than ``KEEP_LIVE`` is dropped)."""
+    with _lock:
+        _live[model_id] = (dataset, model, meta)
+        while len(_live) > KEEP_LIVE:
+            _live.popitem(last=False)
+
+
+def live_title(model_id: str) -> str:
+    """Menu label of a live-trained model."""
+    return f"{get_spec(model_id).title} (live {model_id.rsplit('-', 1)[-1][:4]})"
+
+
 def load(model_id: str, dataset: str) -> tuple[GenerativeModel, dict]:
     """The model trained on ``dataset`` (shared, eval mode) and its meta. Loaded once per process."""
     spec = get_spec(model_id)
     dataset_info(dataset)
+    if ":" in model_id:
+        with _lock:
+            found = _live.get(model_id)
+        if found is None:
+            raise GenLabError("That live-trained model is no longer on the server (it restarted, or many newer ones "
+                              "replaced it); train it again in the Live training tab.")
+        if found[0] != dataset:
+            raise GenLabError(f"That live-trained model was trained on {found[0]}, not {dataset}.")
+        return found[1], found[2]
     key = (model_id, dataset)
     with _lock:
         if key not in _cache:

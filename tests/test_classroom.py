@@ -6,7 +6,7 @@ from conftest import ROOT
 from genlib.ui import explain
 
 PAGES = {"generate": "generate", "compare": "compare", "lab": "lab", "diffusion": "diffusion", "style": "style",
-         "voice": "voice", "text": "text"}
+         "voice": "voice", "text": "text", "live": "live"}
 
 
 def test_every_gradio_tab_has_its_explanation():

@@ -35,6 +35,23 @@ def test_parallel_calls_never_exceed_the_limit_and_run_in_arrival_order():
     assert lane.stats().admitted == 20 and lane.busy == 0
 
 
+def test_places_in_line_count_every_waiting_request():
+    """Requests of the same kind are distinct places in line (1, 2, 3), and each leaves the line as itself."""
+    lane = Gate("t", limit=1, max_wait=None)
+    holder = lane.enter(kind="same")
+    seen = {i: [] for i in range(3)}
+    threads = []
+    for i in range(3):
+        threads.append(threading.Thread(target=lambda i=i: lane.leave(lane.enter(seen[i].append, 0.02, "same"))))
+        threads[-1].start()
+        time.sleep(0.1)
+    assert [seen[i][-1] for i in range(3)] == [1, 2, 3]
+    lane.leave(holder)
+    for t in threads:
+        t.join(5)
+    assert lane.busy == 0 and lane.stats().admitted == 4
+
+
 def test_a_full_line_is_answered_busy_at_once():
     lane = Gate("t", limit=1, max_wait=None, max_waiting=2)
     first = lane.enter()

@@ -83,6 +83,7 @@ class ConditionalDCGAN(DCGAN):
 
 
 PRESETS = {"default": {"latent_dim": 100, "channels": 64, "augment_shift": 3},
+           "slim": {"latent_dim": 64, "channels": 16, "augment_shift": 3},  # live training on a CPU
            "tiny": {"latent_dim": 8, "channels": 4, "augment_shift": 3}}
 RECIPE = TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 4000, "fashion": 5000}, ema=0.999)
 

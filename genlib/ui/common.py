@@ -12,7 +12,7 @@ from PIL import Image
 from genlib.data import DATASETS, dataset_info
 from genlib.errors import GenLabError
 from genlib.registry import COUNT, SEED as SEED_PARAM, UI_MAX_COUNT, Param, get_spec, specs
-from genlib.serving import generate, model_choices
+from genlib.serving import generate, live_title, model_choices
 from genlib.images import grid
 from genlib.gate import HEAVY, LIGHT, gated
 
@@ -89,7 +89,8 @@ def run_generate(dataset: str, model_id: str, klass, values: dict) -> Shown:
         result = generate(model_id, dataset, n=n, seed=seed, labels=label, **params)
     what = "random classes" if spec.conditional and label is None else (
         dataset_info(dataset).class_names[label] if label is not None else "unconditional")
-    caption = (f"{len(result.images)} × {spec.title} on {DATASETS[dataset].title} · {what} · seed {int(seed)} · "
+    title = live_title(model_id) if ":" in model_id else spec.title
+    caption = (f"{len(result.images)} × {title} on {DATASETS[dataset].title} · {what} · seed {int(seed)} · "
                f"{result.seconds * 1000:.0f} ms")
     return Shown(grid(result.images, scale=4), caption)
 

@@ -41,6 +41,12 @@ TEXT = MappingProxyType({
         "odds; **top-k** and **top-p** cut off unlikely characters. *Bits per character* measures how surprised a "
         "model is by text it never saw (lower is better); the bigram, which only looks at one previous character, is "
         "the baseline. The Transformer looks back over the whole window; the LSTM carries a memory forward."),
+    "live": (
+        "A generator is **learning right now**, on this laptop's processor, from real images. The grid always "
+        "starts from the **same random noise**, so every change you see is the model improving. A GAN's two "
+        "losses pull against each other (the forger and the detective); a VAE's loss falls as it rebuilds images "
+        "better. The last curve is a classifier's **score** on the samples: from 1 (all unreadable, or all the "
+        "same) up to 10 (every class, each one clear). One job trains at a time; the others wait in line."),
 })
 
 

@@ -11,12 +11,15 @@ from genlib.inputs import EXTENSIONS
 from genlib.registry import UI_MAX_COUNT, get_spec
 from genlib.restoration import MASKS as RESTORE_MASKS
 from genlib.restoration import MODES as RESTORE_MODES
-from genlib.ui import common, lab
+from genlib.ui import common, lab, share
 from genlib.ui import style as sty
 from genlib.ui import diffusion as dif
+from genlib.ui import live as lv
 
 
 QUEUE_MAX = 256  # requests Gradio holds at once (running + waiting); far above what the gates let wait
+MAX_THREADS = 128  # handler threads: enough that a request always reaches its gate (which answers within ~1 s)
+MAX_SESSIONS = 300  # sessions whose state Gradio keeps (~3–6 MB each here); the oldest go first. 5× a class of 60
 
 
 def _widget(p):
@@ -33,8 +36,32 @@ def _upload(label: str, elem_id: str) -> gr.File:
     return gr.File(label=label, file_types=list(EXTENSIONS), type="filepath", elem_id=elem_id, height=130)
 
 
-def generate_tab() -> None:
-    """Generate: dataset, model, class (conditional models), seed, count, model params → a grid of samples."""
+SHARE_JS = """(query) => {
+    if (!query) return "";
+    const url = new URL(window.location.href);
+    url.search = query;
+    window.history.replaceState(null, "", url);
+    return url.toString();
+}"""
+
+
+def _share_widgets(elem: str) -> tuple[gr.Button, gr.Textbox]:
+    with gr.Row():
+        button = gr.Button("Link to this view", size="sm", elem_id=f"{elem}-share", scale=0, min_width=160)
+        link = gr.Textbox(show_label=False, placeholder="a link that reopens this view, same images",
+                          buttons=["copy"], interactive=False, elem_id=f"{elem}-link", scale=4, container=False)
+    return button, link
+
+
+def _shared_view(request: gr.Request | None, tab: str):
+    """The view a link asks this tab to restore, or None (no link, or a link to another tab)."""
+    v = share.decode(dict(request.query_params)) if request is not None else None
+    return v if v is not None and v.tab == tab else None
+
+
+def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
+    """Generate: dataset, model, class (conditional models), seed, count, model params → a grid of samples.
+    The model menu also lists the models this session trained in the Live training tab."""
     datasets = common.dataset_options()
     first = datasets[0][1] if datasets else None
     models = common.model_options(first) if first else []
@@ -45,13 +72,18 @@ def generate_tab() -> None:
         names = common.declared(model_id) if model_id else set()
         return bool(model_id) and get_spec(model_id).conditional, [gr.update(visible=p.name in names) for p in params]
 
-    def on_dataset(dataset):
-        options = common.model_options(dataset)
+    def on_dataset(dataset, mine):
+        options = common.model_options(dataset) + lv.menu(mine, dataset)
         model_id = options[0][1] if options else None
         conditional, shown = visibility(model_id)
         return (gr.Dropdown(choices=options, value=model_id),
                 gr.Dropdown(choices=common.class_options(dataset), value=common.RANDOM_CLASS, visible=conditional),
                 *shown)
+
+    def on_live(dataset, model_id, mine):
+        ours = lv.menu(mine, dataset)
+        chosen = ours[0][1] if ours else model_id  # a model just trained live is picked, ready to sample
+        return gr.Dropdown(choices=common.model_options(dataset) + ours, value=chosen), *on_model(chosen)
 
     def on_model(model_id):
         conditional, shown = visibility(model_id)
@@ -63,6 +95,32 @@ def generate_tab() -> None:
         except GenLabError as e:
             raise gr.Error(str(e)) from None
         return shown.image, shown.caption
+
+    def on_share(dataset, model_id, klass, *values):
+        names = common.declared(model_id) if model_id else set()
+        kept = {p.name: v for p, v in zip(params, values) if p.name in names}
+        if model_id and get_spec(model_id).conditional:
+            kept["class"] = klass
+        try:
+            return share.encode("generate", dataset, model_id, kept)
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+
+    def on_open(request: gr.Request):
+        """A shared link: restore the settings and draw the same images."""
+        v = _shared_view(request, "generate")
+        if v is None:
+            return [gr.skip()] * (5 + len(params))
+        conditional, shown = visibility(v.model)
+        klass = v.values.get("class", common.RANDOM_CLASS)
+        values = [v.values.get(p.name, p.default) for p in params]
+        try:
+            image, caption = on_generate(v.dataset, v.model, klass, *values)
+        except gr.Error as e:
+            image, caption = None, str(e)
+        return (v.dataset, gr.Dropdown(choices=common.model_options(v.dataset), value=v.model),
+                gr.Dropdown(choices=common.class_options(v.dataset), value=klass, visible=conditional),
+                *[gr.update(value=x, visible=u["visible"]) for x, u in zip(values, shown)], image, caption)
 
     with gr.Tab("Generate", id="generate"):
         _explain("generate")
@@ -78,8 +136,13 @@ def generate_tab() -> None:
             with gr.Column(scale=2):
                 image = gr.Image(label="Samples", type="pil", format="png", elem_id="gen-image", interactive=False)
                 caption = gr.Markdown(elem_id="gen-caption")
-        dataset.change(on_dataset, dataset, [model, klass, *widgets], api_name=False)
+        dataset.input(on_dataset, [dataset, live_models], [model, klass, *widgets], api_name=False)
         model.change(on_model, model, [klass, *widgets], api_name=False)
+        share_button, link = _share_widgets("gen")
+        share_button.click(on_share, [dataset, model, klass, *widgets], link, api_name=False).then(
+            None, link, link, js=SHARE_JS)
+        demo.load(on_open, None, [dataset, model, klass, *widgets, image, caption], api_name=False)
+        live_models.change(on_live, [dataset, model, live_models], [model, klass, *widgets], api_name=False)
         button.click(on_generate, [dataset, model, klass, *widgets], [image, caption], api_name="generate")
 
 
@@ -134,7 +197,7 @@ def compare_tab() -> None:
         button.click(on_compare, [dataset, chosen, klass, seed, n], [gallery, table, caption], api_name="compare")
 
 
-def lab_tab() -> None:
+def lab_tab(demo: gr.Blocks) -> None:
     """Latent Lab: endpoints (seed, class, drawing), interpolation slider, walks with GIF/MP4 export, PCA and
     per-dimension sliders, the 2-D latent map, breeding and class arithmetic."""
     datasets = common.dataset_options()
@@ -159,6 +222,29 @@ def lab_tab() -> None:
                     lab.frame(dataset, model_id, a, b, 0.0, mode), *dim_sliders(a))
         except GenLabError as e:
             fail(e)
+
+    def on_share(dataset, model_id, seed_a, class_a, seed_b, class_b, t, mode):
+        cond = lab.is_conditional(model_id) if model_id else False
+        values = {"seed_a": seed_a, "class_a": class_a if cond else None, "seed_b": seed_b,
+                  "class_b": class_b if cond else None, "t": t, "mode": mode}
+        try:
+            return share.encode("lab", dataset, model_id, values)
+        except GenLabError as e:
+            fail(e)
+
+    def on_open(request: gr.Request):
+        """A shared link: restore both endpoints, the slider and the mode, and draw them."""
+        v = _shared_view(request, "lab")
+        if v is None:
+            return [gr.skip()] * (14 + lab.DIRECTIONS + lab.DIMS)
+        x, cond = v.values, lab.is_conditional(v.model)
+        cls = common.class_options(v.dataset)[1:]
+        drawn = endpoints(v.dataset, v.model, x["seed_a"], x["class_a"], x["seed_b"], x["class_b"], x["t"],
+                          x["mode"])
+        return (v.dataset, gr.Dropdown(choices=lab.models(v.dataset), value=v.model), x["seed_a"],
+                gr.Dropdown(choices=cls, value=x["class_a"], visible=cond), x["seed_b"],
+                gr.Dropdown(choices=cls, value=x["class_b"], visible=cond), x["t"], x["mode"], *drawn,
+                lab.map_view(v.dataset).image)
 
     def on_t(dataset, model_id, a, b, t, mode):
         if a is None or b is None:
@@ -253,6 +339,7 @@ def lab_tab() -> None:
             class_b = gr.Dropdown(choices=classes, value=0, label="Class B", elem_id="lab-class-b",
                                   visible=lab.is_conditional(first_model))
             show = gr.Button("Show", variant="primary", elem_id="lab-show")
+        share_button, link = _share_widgets("lab")
         with gr.Row():
             with gr.Column(scale=1):
                 t = gr.Slider(0, 1, value=0.5, step=0.01, label="t (A → B)", elem_id="lab-t")
@@ -319,13 +406,17 @@ def lab_tab() -> None:
 
         ends = [dataset, model, seed_a, class_a, seed_b, class_b, t, mode]
         show.click(endpoints, ends, [pa, pb, image, strip_image, edited, *pcs, *dims], api_name="lab_show")
-        # one handler per value change (a drag fires it as the thumb moves; "always_last" drops stale steps)
-        t.change(on_t, [dataset, model, pa, pb, t, mode], image, api_name="lab_frame", show_progress="hidden",
-                 trigger_mode="always_last")
-        mode.change(on_mode, [dataset, model, pa, pb, t, mode], [image, strip_image], api_name=False)
-        dataset.change(on_dataset, dataset, [model, class_a, class_b, draw_class, the_map], api_name=False)
+        # one handler per value change (a drag fires it as the thumb moves; "always_last" drops stale steps);
+        # user moves only (.input): a restored link sets t, mode and the model at once, and a .change fired by the
+        # restore could read the model menu before its new value lands
+        t.input(on_t, [dataset, model, pa, pb, t, mode], image, api_name="lab_frame", show_progress="hidden",
+                trigger_mode="always_last")
+        mode.input(on_mode, [dataset, model, pa, pb, t, mode], [image, strip_image], api_name=False)
+        dataset.input(on_dataset, dataset, [model, class_a, class_b, draw_class, the_map], api_name=False)
         model.change(on_model, [dataset, model], [class_a, class_b, draw_class, draw_box, class_button],
                      api_name=False)
+        share_button.click(on_share, ends, link, api_name=False).then(None, link, link, js=SHARE_JS)
+        demo.load(on_open, None, [*ends, pa, pb, image, strip_image, edited, *pcs, *dims, the_map], api_name=False)
         encode.click(on_encode, [dataset, model, drawing, draw_class, which, pa, pb, t, mode],
                      [pa, pb, encoded, encoded_caption, image], api_name="lab_encode")
         encode_upload.click(on_encode, [dataset, model, upload, draw_class, which, pa, pb, t, mode],
@@ -512,7 +603,7 @@ def style_tab() -> None:
                                           elem_id="sty-c-tv")
                     classic_button = gr.Button("Run classic (waits its turn)", elem_id="sty-classic")
             with gr.Column(scale=2):
-                compare = gr.ImageSlider(label="Before / after (drag the divider)", type="pil", format="png",
+                compare = gr.ImageSlider(label="Before / after (drag the divider)", type="pil", format="jpeg",
                                          elem_id="sty-compare", max_height=640)
                 caption = gr.Markdown(elem_id="sty-caption")
                 table = gr.Dataframe(headers=ROWS, interactive=False, elem_id="sty-table")
@@ -763,6 +854,73 @@ def text_tab() -> None:
                         api_name="text_reply" if trigger == ask_button.click else False)
 
 
+def live_tab(live_models: gr.State) -> None:
+    """Live training: a small generator trains on the CPU while its samples and curves update; one job per server,
+    the others wait in line; the result joins this session's model menus."""
+
+    def on_start(kind, dataset, seconds, seed, job_id):
+        try:
+            return lv.start(kind, dataset, seconds, seed, previous=job_id)
+        except GenLabError as e:
+            raise gr.Error(str(e)) from None
+
+    def shown(v):
+        losses, conf = lv.curves(v)
+        caption = v.caption() if v else "Press **Start training**."
+        return caption, v.grid if v else None, losses, conf
+
+    def on_watch(job_id, mine):
+        """Streams the job's view about once a second while it is waiting or training."""
+        import time
+
+        while True:
+            v = lv.view(job_id)
+            if v is None or not v.active:
+                yield *shown(v), lv.with_result(mine, v)
+                return
+            yield *shown(v), gr.skip()
+            time.sleep(lv.POLL_S)
+
+    def on_control(action):
+        def act(job_id):
+            try:
+                lv.control(job_id, action)
+            except GenLabError as e:
+                raise gr.Error(str(e)) from None
+        return act
+
+    with gr.Tab("Live training", id="live"):
+        _explain("live")
+        with gr.Row():
+            with gr.Column(scale=1, min_width=260):
+                kind = gr.Radio(choices=list(lv.MODEL_OPTIONS), value=lv.MODEL_OPTIONS[0][1], label="Model",
+                                elem_id="live-model")
+                dataset = gr.Dropdown(choices=list(lv.DATASET_OPTIONS), value="mnist", label="Dataset",
+                                      elem_id="live-dataset")
+                seconds = gr.Slider(lv.SECONDS["min"], lv.SECONDS["max"], value=lv.SECONDS["default"],
+                                    step=lv.SECONDS["step"], label="Train for (seconds)", elem_id="live-seconds")
+                seed = gr.Number(value=0, precision=0, minimum=0, label="Seed", elem_id="live-seed")
+                start = gr.Button("Start training", variant="primary", elem_id="live-start")
+                with gr.Row():
+                    pause = gr.Button("Pause", elem_id="live-pause", min_width=60)
+                    resume = gr.Button("Resume", elem_id="live-resume", min_width=60)
+                    stop = gr.Button("Stop", variant="stop", elem_id="live-stop", min_width=60)
+            with gr.Column(scale=2):
+                status = gr.Markdown("Press **Start training**.", elem_id="live-status")
+                grid = gr.Image(label="64 samples from the same fixed noise", type="pil", format="png",
+                                interactive=False, elem_id="live-grid")
+                with gr.Row():
+                    losses = gr.LinePlot(x="step", y="value", color="series", title="Losses", height=260,
+                                         elem_id="live-losses")
+                    confidence = gr.LinePlot(x="step", y="score", title="Domain classifier's score (1–10)",
+                                             y_lim=[1, 10], height=260, elem_id="live-confidence")
+        job = gr.State(None)
+        start.click(on_start, [kind, dataset, seconds, seed, job], job, api_name="live_start").success(
+            on_watch, [job, live_models], [status, grid, losses, confidence, live_models], api_name="live_watch")
+        for button, action in ((pause, "pause"), (resume, "resume"), (stop, "stop")):
+            button.click(on_control(action), job, None, api_name=f"live_{action}")
+
+
 def _explain(key: str) -> None:
     """The tab's "what you are seeing" text, folded (for use in class)."""
     from genlib.ui import explain
@@ -778,21 +936,33 @@ def build_demo() -> gr.Blocks:
             gr.Markdown("**No trained checkpoints found.** Train one with `genlib train MODEL --dataset mnist`.")
         if notice := common.unavailable_notice():
             gr.Markdown(notice, elem_id="unavailable-models")
-        with gr.Tabs():
-            generate_tab()
+        live_models = gr.State([])  # ids of the models this session trained live
+        with gr.Tabs() as tabs:
+            generate_tab(demo, live_models)
             compare_tab()
-            lab_tab()
+            lab_tab(demo)
             diffusion_tab()
             style_gallery = style_tab()
             voice_tab()
             text_tab()
+            live_tab(live_models)
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
         demo.load(_swatches, None, style_gallery, api_name=False)
+        demo.load(_open_tab, None, tabs, api_name=False)  # a shared link opens on its tab
     # Gradio's own queue would serve each event one at a time and let the rest wait without bound. Every event is
     # instead handed straight to its handler, where genlib.gate bounds the parallel model calls and answers "busy"
     # within its bound; the Gradio queue is only capped as a last line of defence (its own "queue is full").
     demo.queue(default_concurrency_limit=None, max_size=QUEUE_MAX)
     return demo
+
+
+def _open_tab(request: gr.Request):
+    v = share.decode(dict(request.query_params)) if request is not None else None
+    if v is None:
+        return gr.skip()
+    for problem in v.problems:
+        gr.Warning(problem)
+    return gr.Tabs(selected=v.tab)
 
 
 def _swatches():

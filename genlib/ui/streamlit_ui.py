@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -11,7 +12,7 @@ from genlib.errors import GenLabError
 from genlib.inputs import EXTENSIONS
 from genlib.registry import get_spec
 from genlib.serving import load
-from genlib.ui import common, lab, st_components
+from genlib.ui import common, lab, share, st_components
 
 UPLOAD_TYPES = tuple(e.lstrip(".") for e in EXTENSIONS)
 
@@ -43,13 +44,49 @@ def _dataset_picker(key: str) -> str | None:
     return st.sidebar.selectbox("Dataset", list(labels), format_func=labels.get, key=key)
 
 
+def _restore(tab: str, keys: dict[str, str]) -> bool:
+    """On this page's first run in a session, a shared link's view (``?tab=…``) sets the widgets, keyed by
+    ``keys`` (view field → widget key). True when a view was restored."""
+    done = f"_shared_{tab}"
+    if st.session_state.get(done):
+        return False
+    st.session_state[done] = True
+    v = share.decode(st.query_params.to_dict())
+    if v is None or v.tab != tab:
+        return False
+    for problem in v.problems:
+        st.warning(problem)
+    fields = {"dataset": v.dataset, "model": v.model, **v.values}
+    for name, key in keys.items():
+        if name in fields:
+            st.session_state[key] = fields[name]
+    return True
+
+
+def _publish(tab: str, dataset: str, model_id: str, values: dict) -> None:
+    """Keep the address bar on the current view (so it can be copied) and offer the link in the sidebar."""
+    if ":" in model_id:  # trained live: private to this session
+        st.query_params.clear()
+        return
+    query = share.fields(tab, dataset, model_id, values)
+    st.query_params.from_dict(query)
+    with st.sidebar.expander("Link to this view"):
+        page = (st.context.url or "").split("?")[0]  # None outside a browser (tests, bare runs)
+        st.code(page + "?" + urlencode(query), language=None, wrap_lines=True)
+
+
 def generate_page() -> None:
     st.title("Generate")
     _explain("generate")
+    shared = _restore("generate", {"dataset": "gen_dataset", "model": "gen_model", "class": "gen_class",
+                                   **{p.name: f"gen_{p.name}" for p in common.ui_params()}})
     dataset = _dataset_picker("gen_dataset")
     if dataset is None:
         return
+    from genlib.ui import live as lv
+
     models = dict((m, t) for t, m in common.model_options(dataset))
+    models.update((m, t) for t, m in lv.menu(st.session_state.get("live_models"), dataset))  # trained here, live
     model_id = st.sidebar.selectbox("Model", list(models), format_func=models.get, key="gen_model")
     spec = get_spec(model_id)
     klass = None
@@ -61,7 +98,8 @@ def generate_page() -> None:
     values = {p.name: _widget(p, "gen") for p in common.ui_params() if p.name in names}
     if "gen_result" not in st.session_state:
         st.session_state.gen_result = None
-    if st.sidebar.button("Generate", type="primary", key="gen_button"):
+    _publish("generate", dataset, model_id, {**values, **({"class": klass} if spec.conditional else {})})
+    if st.sidebar.button("Generate", type="primary", key="gen_button") or shared:
         try:
             _warm(model_id, dataset)
             st.session_state.gen_result = common.run_generate(dataset, model_id, klass, values)
@@ -70,7 +108,7 @@ def generate_page() -> None:
             st.error(str(e))
     shown = st.session_state.gen_result
     if shown is not None:
-        st.image(shown.image, caption=shown.caption)
+        st.image(shown.image, caption=shown.caption, output_format="PNG")  # exact pixels (not JPEG)
     else:
         st.info(f"{spec.description} Choose the settings in the sidebar and press **Generate**.")
 
@@ -117,6 +155,8 @@ def compare_page() -> None:
 def lab_page() -> None:
     st.title("Latent Lab")
     _explain("lab")
+    _restore("lab", {"dataset": "lab_dataset", "model": "lab_model", "mode": "lab_mode", "seed_a": "lab_seed_a",
+                     "seed_b": "lab_seed_b", "class_a": "lab_class_a", "class_b": "lab_class_b", "t": "lab_t"})
     dataset = _dataset_picker("lab_dataset")
     if dataset is None:
         return
@@ -140,6 +180,8 @@ def lab_page() -> None:
         st.session_state.lab_a_override = None
         st.rerun()
     t = st.slider("t (A → B)", 0.0, 1.0, 0.5, 0.01, key="lab_t")
+    _publish("lab", dataset, model_id, {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b,
+                                        "t": t, "mode": mode})
     left, right = st.columns([1, 2])
     st.session_state.lab_frame = lab.frame(dataset, model_id, a, b, t, mode)
     left.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
@@ -575,6 +617,59 @@ def _top_chart(where, top: dict[str, float]) -> None:
 
     frame = pd.DataFrame({"character": list(top), "probability": list(top.values())})
     where.bar_chart(frame, x="character", y="probability", horizontal=True, sort="-probability")
+
+
+def live_page() -> None:
+    from genlib.ui import live as lv
+
+    st.title("Live training")
+    _explain("live")
+    titles = {k: t for t, k in lv.MODEL_OPTIONS}
+    kind = st.sidebar.radio("Model", list(titles), format_func=titles.get, key="live_model")
+    datasets = {d: t for t, d in lv.DATASET_OPTIONS}
+    dataset = st.sidebar.selectbox("Dataset", list(datasets), format_func=datasets.get, key="live_dataset")
+    seconds = st.sidebar.slider("Train for (seconds)", lv.SECONDS["min"], lv.SECONDS["max"], lv.SECONDS["default"],
+                                lv.SECONDS["step"], key="live_seconds")
+    seed = st.sidebar.number_input("Seed", 0, 2**31 - 1, 0, key="live_seed")
+    if st.sidebar.button("Start training", type="primary", key="live_start"):
+        try:
+            st.session_state.live_job = lv.start(kind, dataset, seconds, seed, st.session_state.get("live_job"))
+        except GenLabError as e:
+            st.error(str(e))
+    for col, action in zip(st.sidebar.columns(3), ("pause", "resume", "stop")):
+        if col.button(action.title(), key=f"live_{action}"):
+            try:
+                lv.control(st.session_state.get("live_job"), action)
+            except GenLabError as e:
+                st.error(str(e))
+    v = lv.view(st.session_state.get("live_job"))
+    st.fragment(_live_view, run_every=lv.POLL_S if v is not None and v.active else None)()
+
+
+def _live_view() -> None:
+    """The job's grid, curves and status; refreshed every second while it waits or trains."""
+    from genlib.ui import live as lv
+
+    v = lv.view(st.session_state.get("live_job"))
+    if v is None:
+        st.info("Choose a model in the sidebar and press **Start training**.")
+        return
+    (st.info if v.active else st.success if v.model_id else st.warning)(v.caption())
+    if v.grid is not None:
+        st.image(v.grid, caption="64 samples from the same fixed noise")
+    losses, conf = lv.curves(v)
+    left, right = st.columns(2)
+    left.caption("Losses")
+    left.line_chart(losses, x="step", y="value", color="series", height=260)
+    right.caption("Domain classifier's score on the samples (1–10)")
+    right.line_chart(conf, x="step", y="score", height=260)
+    before = st.session_state.get("live_models")
+    st.session_state.live_models = lv.with_result(before, v)
+    if not v.active and st.session_state.get("live_watching") == v.job_id:
+        st.session_state.live_watching = None
+        st.rerun()  # the whole page: stop polling, and the Generate page's menu now lists the result
+    if v.active:
+        st.session_state.live_watching = v.job_id
 
 
 def _explain(key: str) -> None:

@@ -1,0 +1,72 @@
+"""What both front ends show of live training (genlib.training.live): menus, actions and the curves."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import pandas as pd
+
+from genlib.data import DATASETS
+from genlib.errors import GenLabError
+from genlib.serving import live_title
+from genlib.training import live
+
+MODEL_OPTIONS = tuple((title, key) for key, (_, _, title) in live.MODELS.items())
+DATASET_OPTIONS = tuple((DATASETS[d].title, d) for d in ("mnist", "fashion"))
+SECONDS = MappingProxyType({"min": 10, "max": live.MAX_SECONDS, "default": 120, "step": 10})
+POLL_S = 1.0  # how often a front end refreshes a running job
+LOSS_NAMES = MappingProxyType({"loss_d": "discriminator loss", "loss_g": "generator loss", "loss": "VAE loss (ELBO)",
+                               "recon": "reconstruction", "kl": "KL divergence"})
+
+
+def start(model: str, dataset: str, seconds, seed, previous: str | None = None) -> str:
+    """Queue a job for this session (stopping the session's previous one) and return its id."""
+    if (old := live.get(previous)) is not None:
+        old.stop()
+    try:
+        seconds, seed = float(seconds), int(seed)
+    except (TypeError, ValueError):
+        raise GenLabError("Training time and seed must be numbers.") from None
+    return live.start(live.LiveConfig(model=model, dataset=dataset, max_seconds=seconds, seed=seed)).id
+
+
+def control(job_id: str | None, action: str) -> None:
+    job = live.get(job_id)
+    if job is None:
+        raise GenLabError("Start a training job first.")
+    {"pause": job.pause, "resume": job.resume, "stop": job.stop}[action]()
+
+
+def view(job_id: str | None) -> live.LiveView | None:
+    job = live.get(job_id)
+    return job.view() if job else None
+
+
+def curves(v: live.LiveView | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(losses in long form: step, value, series) and (step, score) — the domain classifier's score — for plots."""
+    rows = [(s.step, value, LOSS_NAMES.get(k, k)) for s in (v.history if v else [])
+            for k, value in s.losses.items() if k in LOSS_NAMES]
+    score = [(s.step, s.score) for s in (v.history if v else [])]
+    return (pd.DataFrame(rows, columns=["step", "value", "series"]), pd.DataFrame(score, columns=["step", "score"]))
+
+
+def with_result(models: list[str] | None, v: live.LiveView | None) -> list[str]:
+    """The session's list of live-trained model ids, with this job's result added once it exists."""
+    models = list(models or [])
+    if v is not None and v.model_id and v.model_id not in models:
+        models.append(v.model_id)
+    return models
+
+
+def menu(models: list[str] | None, dataset: str) -> list[tuple[str, str]]:
+    """(label, id) of the session's live-trained models for ``dataset``, newest first, for the model menus."""
+    from genlib.serving import load
+
+    out = []
+    for m in reversed(list(models or [])):
+        try:
+            load(m, dataset)
+        except GenLabError:
+            continue  # trained on the other dataset, or gone
+        out.append((live_title(m), m))
+    return out

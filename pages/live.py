@@ -1,0 +1,3 @@
+from genlib.ui.streamlit_ui import live_page
+
+live_page()
