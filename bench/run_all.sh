@@ -17,3 +17,6 @@ echo; echo "## voice"; $PY bench/voice_latency.py --processes 7
 echo; echo "## sample latency"; $PY bench/sample_latency.py --repeats 30
 echo; echo "## training throughput"; $PY bench/train_throughput.py --steps 40
 echo; echo "## app start"; $PY bench/app_startup.py --repeats 3
+echo; echo "## text"; $PY bench/text_quality.py --novelty 1000; $PY bench/text_speed.py
+echo; echo "## live training"; $PY bench/live_training.py --seconds 60
+echo; echo "## classroom load (about 16 minutes)"; $PY bench/load.py --students 60 --minutes 10
