@@ -17,6 +17,7 @@ model's own ``training_step`` with a plain optimiser stepper, as :mod:`genlib.tr
 
 from __future__ import annotations
 
+import atexit
 import secrets
 import threading
 import time
@@ -291,6 +292,19 @@ class LiveJob:
 
 _jobs: OrderedDict[str, LiveJob] = OrderedDict()
 _jobs_lock = threading.Lock()
+
+
+@atexit.register
+def _stop_all(timeout: float = 5.0) -> None:
+    """At interpreter exit, stop every job and let its thread finish its step (a daemon thread killed inside
+    torch aborts the process with "terminate called without an active exception")."""
+    with _jobs_lock:
+        jobs = list(_jobs.values())
+    for job in jobs:
+        job.stop()
+    deadline = time.monotonic() + timeout
+    for job in jobs:
+        job._thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def start(config: LiveConfig) -> LiveJob:

@@ -47,7 +47,9 @@ def curves(v: live.LiveView | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = [(s.step, value, LOSS_NAMES.get(k, k)) for s in (v.history if v else [])
             for k, value in s.losses.items() if k in LOSS_NAMES]
     score = [(s.step, s.score) for s in (v.history if v else [])]
-    return (pd.DataFrame(rows, columns=["step", "value", "series"]), pd.DataFrame(score, columns=["step", "score"]))
+    losses = pd.DataFrame(rows, columns=["step", "value", "series"]).astype(
+        {"step": "int64", "value": "float64", "series": "string"})
+    return losses, pd.DataFrame(score, columns=["step", "score"]).astype({"step": "int64", "score": "float64"})
 
 
 def with_result(models: list[str] | None, v: live.LiveView | None) -> list[str]:
