@@ -121,9 +121,8 @@ class Gate:
             self._cond.notify_all()
         return ticket
 
-    def leave(self, ticket: _Ticket | None = None) -> None:
+    def leave(self, ticket: _Ticket) -> None:
         with self._cond:
-            ticket = ticket if ticket is not None else self._running[0]
             self._running.remove(ticket)
             took = time.monotonic() - ticket.started
             old = self._mean.get(ticket.kind)
@@ -145,12 +144,6 @@ class Gate:
         with self._cond:
             return len(self._running) + len(self._waiting)
 
-    def position(self) -> int:
-        """The place a newcomer would take in line (0 = it would run at once)."""
-        with self._cond:
-            free = len(self._running) < self.limit and not self._waiting
-            return 0 if free else len(self._waiting) + 1
-
     def stats(self) -> Stats:
         with self._cond:
             return Stats(self._stats.admitted, self._stats.rejected, self._stats.timed_out, len(self._running),
@@ -162,7 +155,6 @@ LIGHT = Gate("light", limit=2, max_wait=0.75, max_waiting=8, first_guess=0.05)
 HEAVY = Gate("heavy", limit=1, max_wait=0.75, max_waiting=2, first_guess=0.5)
 STYLE_CLASSIC = Gate("style-classic", limit=1)
 TRAINING = Gate("training", limit=1)
-LANES = {g.name: g for g in (LIGHT, HEAVY, STYLE_CLASSIC, TRAINING)}
 
 
 def gated(lane: Gate) -> Callable:
@@ -182,7 +174,3 @@ def gated(lane: Gate) -> Callable:
                 return fn(*args, **kwargs)
         return call
     return wrap
-
-
-def stats() -> dict[str, Stats]:
-    return {name: g.stats() for name, g in LANES.items()}

@@ -121,14 +121,19 @@ def test_classic_runs_wait_their_turn():
 
     gate = Gate(limit=1)
     order, positions = [], []
-    gate.enter()
-    t = threading.Thread(target=lambda: (gate.enter(on_wait=positions.append, poll=0.05), order.append("second"),
-                                         gate.leave()))
+    first = gate.enter()
+
+    def second():
+        ticket = gate.enter(on_wait=positions.append, poll=0.05)
+        order.append("second")
+        gate.leave(ticket)
+
+    t = threading.Thread(target=second)
     t.start()
     t.join(0.3)
     assert t.is_alive() and positions and positions[0] == 1 and gate.busy == 2
     order.append("first")
-    gate.leave()
+    gate.leave(first)
     t.join(5)
     assert order == ["first", "second"] and gate.busy == 0
 

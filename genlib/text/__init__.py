@@ -67,12 +67,10 @@ def shipped() -> list[dict]:
     from genlib import hub
     from genlib.registry import checkpoint_dir
 
-    from genlib.hub import checkpoint_problem
-
     rows = []
     for corpus in CORPORA:
         for kind in KINDS:
-            if (folder := checkpoint_dir(f"text-{kind}", corpus)) and not checkpoint_problem(folder):
+            if (folder := checkpoint_dir(f"text-{kind}", corpus)) and not hub.checkpoint_problem(folder):
                 try:
                     meta = hub.read_json(folder / "meta.json")
                 except GenLabError:

@@ -42,6 +42,7 @@ MAX_SECONDS = 900  # the longest a live job may train
 ABANDONED_S = 60.0  # a running job nobody has looked at for this long is stopped
 GRID_SEED, SCORE_SEED, SCORE_N = 1234, 4321, 256
 KEEP_JOBS = 32
+ACTIVE = ("waiting", "running", "paused", "stopping")  # the statuses of a job that has not ended
 
 
 class Cancelled(Exception):
@@ -103,7 +104,7 @@ class LiveView:
 
     @property
     def active(self) -> bool:
-        return self.status in ("waiting", "running", "paused", "stopping")
+        return self.status in ACTIVE
 
     def caption(self) -> str:
         if self.status == "waiting":
@@ -146,7 +147,6 @@ class LiveJob:
         self.grid: Image.Image | None = None
         self.history: list[Snapshot] = []
         self.message, self.model_id = "", None
-        self.model = None
         self.seen = time.monotonic()
         self._thread = threading.Thread(target=self._main, name=f"live-{self.id}", daemon=True)
 
@@ -170,16 +170,18 @@ class LiveJob:
             self._stop.set()
             self._run.set()
 
+    @property
+    def active(self) -> bool:
+        """Not ended yet (reading it, unlike :meth:`view`, does not count as looking at the job)."""
+        with self._lock:
+            return self.status in ACTIVE
+
     def view(self) -> LiveView:
         """A copy of the job's state; looking at a job keeps it alive (see ``ABANDONED_S``)."""
         with self._lock:
             self.seen = time.monotonic()
             return LiveView(self.id, self.status, self.position, self.step, self.seconds, self.grid,
                             list(self.history), self.message, self.model_id, self.title)
-
-    def wait(self, timeout: float | None = None) -> LiveView:
-        self._thread.join(timeout)
-        return self.view()
 
     # -------------------------------------------------------------- the job
     def _waiting(self, position: int) -> None:
@@ -280,14 +282,14 @@ class LiveJob:
         meta = {"model": self.spec.id, "dataset": cfg.dataset, "preset": self.preset, "steps": self.step,
                 "wall_time_s": round(trained, 1), "device": "cpu (live, in the server)", "live": True,
                 "batch_size": cfg.batch_size, "lr": lr, "seed": cfg.seed, "metrics": {}}
-        from genlib.serving import publish_live
+        from genlib.serving import live_title, publish_live
 
         publish_live(model_id, cfg.dataset, model, meta)
         with self._lock:
-            self.model, self.model_id = model, model_id
+            self.model_id = model_id
             self.status = "stopped" if self._stop.is_set() or self.message else "finished"
             if not self.message:
-                self.message = f"Done: use “{self.title} (live {self.id[:4]})” in the other tabs."
+                self.message = f"Done: use “{live_title(model_id)}” in the other tabs."
 
 
 _jobs: OrderedDict[str, LiveJob] = OrderedDict()
@@ -314,7 +316,7 @@ def start(config: LiveConfig) -> LiveJob:
         _jobs[job.id] = job
         while len(_jobs) > KEEP_JOBS:
             old_id, old = next(iter(_jobs.items()))
-            if old.view().active:
+            if old.active:  # not view(): that would keep an abandoned job alive
                 break
             del _jobs[old_id]
     job._thread.start()

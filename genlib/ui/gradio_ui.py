@@ -53,10 +53,10 @@ def _share_widgets(elem: str) -> tuple[gr.Button, gr.Textbox]:
     return button, link
 
 
-def _shared_view(request: gr.Request | None, tab: str):
-    """The view a link asks this tab to restore, or None (no link, or a link to another tab)."""
+def _shared_view(request: gr.Request | None, tab: str | None = None):
+    """The view a link asks for (when ``tab`` is given: asks this tab to restore), or None."""
     v = share.decode(dict(request.query_params)) if request is not None else None
-    return v if v is not None and v.tab == tab else None
+    return v if v is not None and tab in (None, v.tab) else None
 
 
 def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
@@ -957,7 +957,7 @@ def build_demo() -> gr.Blocks:
 
 
 def _open_tab(request: gr.Request):
-    v = share.decode(dict(request.query_params)) if request is not None else None
+    v = _shared_view(request)
     if v is None:
         return gr.skip()
     for problem in v.problems:

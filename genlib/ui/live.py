@@ -9,10 +9,11 @@ import pandas as pd
 from genlib.data import DATASETS
 from genlib.errors import GenLabError
 from genlib.serving import live_title
+from genlib.ui.common import UI_DATASETS
 from genlib.training import live
 
 MODEL_OPTIONS = tuple((title, key) for key, (_, _, title) in live.MODELS.items())
-DATASET_OPTIONS = tuple((DATASETS[d].title, d) for d in ("mnist", "fashion"))
+DATASET_OPTIONS = tuple((DATASETS[d].title, d) for d in UI_DATASETS)
 SECONDS = MappingProxyType({"min": 10, "max": live.MAX_SECONDS, "default": 120, "step": 10})
 POLL_S = 1.0  # how often a front end refreshes a running job
 LOSS_NAMES = MappingProxyType({"loss_d": "discriminator loss", "loss_g": "generator loss", "loss": "VAE loss (ELBO)",
@@ -44,7 +45,7 @@ def view(job_id: str | None) -> live.LiveView | None:
 
 def curves(v: live.LiveView | None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(losses in long form: step, value, series) and (step, score) — the domain classifier's score — for plots."""
-    rows = [(s.step, value, LOSS_NAMES.get(k, k)) for s in (v.history if v else [])
+    rows = [(s.step, value, LOSS_NAMES[k]) for s in (v.history if v else [])
             for k, value in s.losses.items() if k in LOSS_NAMES]
     score = [(s.step, s.score) for s in (v.history if v else [])]
     losses = pd.DataFrame(rows, columns=["step", "value", "series"]).astype(

@@ -22,10 +22,11 @@ from genlib.data import DATASETS, dataset_info
 from genlib.errors import GenLabError
 from genlib.registry import SEED, get_spec
 from genlib.serving import model_choices
+from genlib.latent import MODES
+from genlib.ui import lab
 from genlib.ui.common import RANDOM_CLASS, UI_DATASETS, declared, ui_params
 
 TABS = ("generate", "lab")
-LAB_MODES = ("slerp", "lerp")
 LAB_DEFAULTS = MappingProxyType({"seed_a": 1, "class_a": 0, "seed_b": 2, "class_b": 0, "t": 0.5, "mode": "slerp"})
 
 
@@ -81,11 +82,7 @@ def decode(params: Mapping) -> View | None:
     if dataset not in UI_DATASETS or not model_choices(dataset):
         problems.append(f"Dataset '{dataset}' has no trained models here; showing {DATASETS[UI_DATASETS[0]].title}.")
         dataset = UI_DATASETS[0]
-    have = model_choices(dataset)
-    if tab == "lab":
-        from genlib.ui import lab
-
-        have = [m for _, m in lab.models(dataset)]
+    have = [m for _, m in lab.models(dataset)] if tab == "lab" else model_choices(dataset)
     model = _one(params, "model")
     if model not in have:
         if model is not None:
@@ -151,7 +148,7 @@ def _lab_values(params: Mapping, dataset: str, problems: list[str]) -> dict:
             problems.append(f"The slider position t must be between 0 and 1; got {raw!r}. Using 0.5.")
     mode = _one(params, "mode")
     if mode is not None:
-        if mode in LAB_MODES:
+        if mode in MODES:
             values["mode"] = mode
         else:
             problems.append(f"Interpolation must be slerp or lerp; got {mode!r}. Using slerp.")

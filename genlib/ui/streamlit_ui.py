@@ -663,8 +663,7 @@ def _live_view() -> None:
     left.line_chart(losses, x="step", y="value", color="series", height=260)
     right.caption("Domain classifier's score on the samples (1–10)")
     right.line_chart(conf, x="step", y="score", height=260)
-    before = st.session_state.get("live_models")
-    st.session_state.live_models = lv.with_result(before, v)
+    st.session_state.live_models = lv.with_result(st.session_state.get("live_models"), v)
     if not v.active and st.session_state.get("live_watching") == v.job_id:
         st.session_state.live_watching = None
         st.rerun()  # the whole page: stop polling, and the Generate page's menu now lists the result
