@@ -131,6 +131,9 @@ class Gate:
 
     @contextmanager
     def admit(self, kind: str = "call", on_wait: Callable[[int], None] | None = None) -> Iterator[None]:
+        if getattr(_outside, "active", False):  # server-side work that is nobody's request (see ungated)
+            yield
+            return
         ticket = self.enter(on_wait, kind=kind)
         try:
             yield
@@ -155,6 +158,21 @@ LIGHT = Gate("light", limit=2, max_wait=0.75, max_waiting=8, first_guess=0.05)
 HEAVY = Gate("heavy", limit=1, max_wait=0.75, max_waiting=2, first_guess=0.5)
 STYLE_CLASSIC = Gate("style-classic", limit=1)
 TRAINING = Gate("training", limit=1)
+
+
+_outside = threading.local()
+
+
+@contextmanager
+def ungated() -> Iterator[None]:
+    """Run UI actions in this thread without taking a place in any lane: for the server's own one-off work (the
+    opening views computed as it starts), which must never make a student's request look "busy"."""
+    before = getattr(_outside, "active", False)
+    _outside.active = True
+    try:
+        yield
+    finally:
+        _outside.active = before
 
 
 def gated(lane: Gate) -> Callable:

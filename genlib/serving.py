@@ -20,6 +20,7 @@ from genlib.data import dataset_info
 from genlib.errors import GenLabError
 from genlib.images import grid, to_uint8
 from genlib.models.base import GenerativeModel
+from genlib.modes import stepwise
 from genlib.registry import ModelSpec, available, checkpoint_dir, get_spec
 
 _cache: dict[tuple[str, str], tuple[GenerativeModel, dict]] = {}
@@ -171,10 +172,9 @@ def denoise_stream(model_id: str, dataset: str, n: int = 16, seed: int = 0, labe
     model, n, seed, label_ids, params = _validated(model_id, dataset, n, seed, labels, params)
     start = time.perf_counter()
     z = model.sample_latents(n, seed, label_ids)
-    with torch.inference_mode():
-        for step in model.denoise_steps(z, label_ids, seed=seed, every=int(every), **params):
-            yield Frame(step.index, step.total, step.t, to_uint8(step.x_t), to_uint8(step.x0),
-                        time.perf_counter() - start)
+    frames = (Frame(step.index, step.total, step.t, to_uint8(step.x_t), to_uint8(step.x0), time.perf_counter() - start)
+              for step in model.denoise_steps(z, label_ids, seed=seed, every=int(every), **params))
+    yield from stepwise(frames)  # never yield inside inference mode: it is thread-local (genlib.modes)
 
 
 def sample(model_id: str, dataset: str, n: int = 16, seed: int = 0, labels=None, **params) -> np.ndarray:

@@ -1,3 +1,4 @@
+import contextlib
 import os
 import socket
 import subprocess
@@ -21,6 +22,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def torch_threads(k: int):
+    """Run the block with ``k`` torch threads, then put the count back."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(k)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.fixture(autouse=True)
+def _clean_torch_state():
+    """No test depends on what an earlier one left behind: the thread count is put back after each test, and a test
+    that leaves torch's thread-local grad/inference mode switched (a generator suspended inside one) fails."""
+    threads = torch.get_num_threads()
+    yield
+    leaked = torch.is_inference_mode_enabled() or not torch.is_grad_enabled()
+    torch.set_num_threads(threads)
+    torch.set_grad_enabled(True)
+    assert not leaked, "the test left torch in inference mode / no-grad mode on the main thread"
 
 
 def genlib_cmd(*args: str) -> list[str]:
@@ -51,7 +75,9 @@ def chromium_page():
 @pytest.fixture(scope="module")
 def streamlit_server():
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # the server computes with this process's thread count, so an image it draws is bit-for-bit the one a test
+    # computes here (a different count may differ by a grey level: see README "Reproducibility")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": str(torch.get_num_threads())}
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
                              "--server.port", str(port), "--server.headless", "true",
                              "--browser.gatherUsageStats", "false"], cwd=ROOT, env=env,

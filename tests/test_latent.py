@@ -73,8 +73,11 @@ def test_seed_endpoints_show_what_generate_shows():
         a = latent.point_from_seed(model_id, "fashion", 11, label)
         b = latent.point_from_seed(model_id, "fashion", 12, label)
         frames = latent.between(model_id, "fashion", a, b, [0.0, 0.5, 1.0])
-        assert np.array_equal(frames[0], generate(model_id, "fashion", n=1, seed=11, labels=label).images[0])
-        assert np.array_equal(frames[2], generate(model_id, "fashion", n=1, seed=12, labels=label).images[0])
+        # the frames are decoded as one batch of 3, Generate's as a batch of 1: the same within one grey level
+        # (README "Reproducibility"; a matrix kernel may round differently for another batch shape)
+        for frame, seed in ((frames[0], 11), (frames[2], 12)):
+            alone = generate(model_id, "fashion", n=1, seed=seed, labels=label).images[0]
+            assert np.abs(frame.astype(int) - alone.astype(int)).max() <= 1
         lerp_mid = latent.between(model_id, "fashion", a, b, 0.5, mode="lerp")[0]
         assert not np.array_equal(frames[1], lerp_mid), "the toggle changes the midpoint"
 

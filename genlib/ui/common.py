@@ -27,6 +27,9 @@ def download_path(kind: str, suffix: str, prefix: str = "") -> Path:
     return Path(name)
 
 
+# what a user reads when something fails that GenLab did not foresee (the traceback goes to the server's log)
+UNEXPECTED = ("GenLab hit an unexpected problem and could not finish this request; nothing was changed. Please try "
+              "again — if it keeps happening, the server's log has the details.")
 RANDOM_CLASS = -1
 UI_DATASETS = ("mnist", "fashion")
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+import logging
+
 import gradio as gr
 import pandas as pd
 
@@ -11,7 +15,7 @@ from genlib.inputs import EXTENSIONS
 from genlib.registry import UI_MAX_COUNT, get_spec
 from genlib.restoration import MASKS as RESTORE_MASKS
 from genlib.restoration import MODES as RESTORE_MODES
-from genlib.ui import common, lab, share
+from genlib.ui import common, lab, opening, share
 from genlib.ui import style as sty
 from genlib.ui import diffusion as dif
 from genlib.ui import live as lv
@@ -20,14 +24,76 @@ from genlib.ui import live as lv
 QUEUE_MAX = 256  # requests Gradio holds at once (running + waiting); far above what the gates let wait
 MAX_THREADS = 128  # handler threads: enough that a request always reaches its gate (which answers within ~1 s)
 MAX_SESSIONS = 300  # sessions whose state Gradio keeps (~3–6 MB each here); the oldest go first. 5× a class of 60
+log = logging.getLogger("genlab")
 
 
-def _widget(p):
+def _as_sentence(e: Exception) -> gr.Error:
+    if isinstance(e, gr.Error):
+        return e
+    if isinstance(e, GenLabError):
+        return gr.Error(str(e))
+    log.exception("unexpected error in a Gradio handler")
+    return gr.Error(common.UNEXPECTED)
+
+
+def sentences(fn):
+    """``fn`` (a plain or generator event handler) with every failure turned into a sentence the user reads: a
+    GenLabError's own, or — for anything unexpected, which is logged with its traceback — ``common.UNEXPECTED``;
+    never Gradio's bare "Error". The signature is kept (Gradio names the API's parameters after it)."""
+    if getattr(fn, "__genlab_sentences__", False):
+        return fn
+    if inspect.isgeneratorfunction(fn):
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001 - the user gets a sentence, the log the traceback
+                raise _as_sentence(e) from None
+    else:
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as e:  # noqa: BLE001
+                raise _as_sentence(e) from None
+    run.__genlab_sentences__ = True
+    return run
+
+
+class Choice(gr.Dropdown):
+    """A menu whose API type is the type of its values (integers for classes and digits, where gr.Dropdown always
+    documents strings) and which accepts a value in either form ("7" or 7), as its schema says."""
+
+    def get_block_name(self) -> str:
+        return "dropdown"
+
+    def get_block_class(self) -> str:
+        return "dropdown"
+
+    def api_info(self) -> dict:
+        values = [v for _, v in self.choices]
+        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            return {"type": "integer", "enum": values}
+        return super().api_info()
+
+    def preprocess(self, payload):
+        if isinstance(payload, str):
+            for _, v in self.choices:
+                if isinstance(v, int) and payload.strip().lstrip("-").isdigit() and int(payload) == v:
+                    return super().preprocess(v)
+        if isinstance(payload, float) and payload.is_integer():
+            payload = int(payload)
+        return super().preprocess(payload)
+
+
+def _widget(p, visible: bool = True):
     if p.kind == "choice":
-        return gr.Dropdown(choices=list(p.choices), value=p.default, label=p.label, info=p.help)
+        return gr.Dropdown(choices=list(p.choices), value=p.default, label=p.label, info=p.help, visible=visible)
     if p.name == "seed":
-        return gr.Number(value=p.default, label=p.label, precision=0, minimum=p.min, maximum=p.max, info=p.help)
-    return gr.Slider(minimum=p.min, maximum=p.slider_max, step=p.step, value=p.default, label=p.label, info=p.help)
+        return gr.Number(value=p.default, label=p.label, precision=0, minimum=p.min, maximum=p.max, info=p.help,
+                         visible=visible)
+    return gr.Slider(minimum=p.min, maximum=p.slider_max, step=p.step, value=p.default, label=p.label, info=p.help,
+                     visible=visible)
 
 
 def _upload(label: str, elem_id: str) -> gr.File:
@@ -89,16 +155,16 @@ def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
         conditional, shown = visibility(model_id)
         return gr.Dropdown(visible=conditional), *shown
 
-    def on_generate(dataset, model_id, klass, *values):
-        try:
-            shown = common.run_generate(dataset, model_id, klass, {p.name: v for p, v in zip(params, values)})
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+    def on_generate(dataset, model, klass, **values):
+        """Samples from ``model`` trained on ``dataset``; ``klass`` is a class id (-1: random, balanced) for
+        conditional models; the other parameters are the model's sampling controls (those it does not declare are
+        ignored)."""
+        shown = common.run_generate(dataset, model, klass, values)
         return shown.image, shown.caption
 
-    def on_share(dataset, model_id, klass, *values):
+    def on_share(dataset, model_id, klass, **values):
         names = common.declared(model_id) if model_id else set()
-        kept = {p.name: v for p, v in zip(params, values) if p.name in names}
+        kept = {k: v for k, v in values.items() if k in names}
         if model_id and get_spec(model_id).conditional:
             kept["class"] = klass
         try:
@@ -115,8 +181,8 @@ def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
         klass = v.values.get("class", common.RANDOM_CLASS)
         values = [v.values.get(p.name, p.default) for p in params]
         try:
-            image, caption = on_generate(v.dataset, v.model, klass, *values)
-        except gr.Error as e:
+            image, caption = on_generate(v.dataset, v.model, klass, **{p.name: x for p, x in zip(params, values)})
+        except GenLabError as e:
             image, caption = None, str(e)
         return (v.dataset, gr.Dropdown(choices=common.model_options(v.dataset), value=v.model),
                 gr.Dropdown(choices=common.class_options(v.dataset), value=klass, visible=conditional),
@@ -128,25 +194,30 @@ def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
             with gr.Column(scale=1, min_width=260):
                 dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="gen-dataset")
                 model = gr.Dropdown(choices=models, value=first_model, label="Model", elem_id="gen-model")
-                klass = gr.Dropdown(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
+                klass = Choice(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
                                     label="Class", elem_id="gen-class",
                                     visible=bool(first_model) and get_spec(first_model).conditional)
-                widgets = [_widget(p) for p in params]
+                shown = common.declared(first_model) if first_model else set()  # the first paint is already right
+                widgets = [_widget(p, p.name in shown) for p in params]
                 button = gr.Button("Generate", variant="primary", elem_id="gen-button")
             with gr.Column(scale=2):
-                image = gr.Image(label="Samples", type="pil", format="png", elem_id="gen-image", interactive=False)
-                caption = gr.Markdown(elem_id="gen-caption")
+                view = opening.get("generate")  # what the defaults give: a real result before any click
+                image = gr.Image(view.image if view else None, label="Samples", type="pil", format="png",
+                                 elem_id="gen-image", interactive=False)
+                caption = gr.Markdown(view.caption if view else "", elem_id="gen-caption")
         dataset.input(on_dataset, [dataset, live_models], [model, klass, *widgets], api_name=False)
         model.change(on_model, model, [klass, *widgets], api_name=False)
         share_button, link = _share_widgets("gen")
-        share_button.click(on_share, [dataset, model, klass, *widgets], link, api_name=False).then(
+        controls = dict(zip((p.name for p in params), widgets))
+        share_button.click(on_share, [dataset, model, klass], link, inputs_kwargs=controls, api_name=False).then(
             None, link, link, js=SHARE_JS)
         demo.load(on_open, None, [dataset, model, klass, *widgets, image, caption], api_name=False)
         live_models.change(on_live, [dataset, model, live_models], [model, klass, *widgets], api_name=False)
-        button.click(on_generate, [dataset, model, klass, *widgets], [image, caption], api_name="generate")
+        button.click(on_generate, [dataset, model, klass], [image, caption], inputs_kwargs=controls,
+                     api_name="generate")
 
 
-def compare_tab() -> None:
+def compare_tab(demo: gr.Blocks) -> None:
     """Compare: 2–4 models on one dataset → grids side by side and a metrics table with the real-data floor."""
     datasets = common.dataset_options()
     first = datasets[0][1] if datasets else None
@@ -161,11 +232,8 @@ def compare_tab() -> None:
         return (gr.Dropdown(choices=options, value=[m for _, m in options[:2]]),
                 gr.Dropdown(choices=common.class_options(dataset), value=common.RANDOM_CLASS), *augment(dataset))
 
-    def on_compare(dataset, chosen, klass, seed, n):
-        try:
-            view = common.run_compare(dataset, chosen, klass, seed, n)
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+    def on_compare(dataset, models, klass, seed, n):
+        view = common.run_compare(dataset, models, klass, seed, n)
         return view.grids, pd.DataFrame(view.table, columns=view.headers), view.caption
 
     with gr.Tab("Compare", id="compare"):
@@ -175,10 +243,10 @@ def compare_tab() -> None:
             chosen = gr.Dropdown(choices=models, value=[m for _, m in models[:2]], multiselect=True, max_choices=4,
                                  label="Models (2–4)", elem_id="cmp-models", scale=3)
         with gr.Row():
-            klass = gr.Dropdown(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
+            klass = Choice(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
                                 label="Class shown (conditional models)", elem_id="cmp-class")
             seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1, elem_id="cmp-seed")
-            n = gr.Dropdown(choices=list(common.COMPARE_N), value=common.COMPARE_DEFAULT_N,
+            n = Choice(choices=list(common.COMPARE_N), value=common.COMPARE_DEFAULT_N,
                             label="N samples for the metrics", elem_id="cmp-n")
             button = gr.Button("Compare", variant="primary", elem_id="cmp-button")
         gallery = gr.Gallery(label="Samples", columns=4, height="auto", object_fit="contain", elem_id="cmp-gallery")
@@ -195,6 +263,13 @@ def compare_tab() -> None:
             augment_caption = gr.Markdown(aug_caption, elem_id="cmp-augment-caption")
         dataset.change(on_dataset, dataset, [chosen, klass, augment_table, augment_caption], api_name=False)
         button.click(on_compare, [dataset, chosen, klass, seed, n], [gallery, table, caption], api_name="compare")
+
+        def on_open():
+            view = opening.get("compare")
+            if view is None:
+                return gr.skip(), gr.skip(), gr.skip()
+            return view.grids, pd.DataFrame(view.table, columns=view.headers), view.caption
+        demo.load(on_open, None, [gallery, table, caption], api_name=False)
 
 
 def lab_tab(demo: gr.Blocks) -> None:
@@ -214,14 +289,11 @@ def lab_tab(demo: gr.Blocks) -> None:
                 + [gr.Slider(value=round(float(a.z[i]), 2), visible=True) if i < len(a.z)
                    else gr.Slider(visible=False) for i in range(lab.DIMS)])
 
-    def endpoints(dataset, model_id, seed_a, class_a, seed_b, class_b, t, mode):
-        try:
-            a = lab.seed_point(dataset, model_id, seed_a, class_a)
-            b = lab.seed_point(dataset, model_id, seed_b, class_b)
-            return (a, b, lab.frame(dataset, model_id, a, b, t, mode), lab.strip(dataset, model_id, a, b, mode),
-                    lab.frame(dataset, model_id, a, b, 0.0, mode), *dim_sliders(a))
-        except GenLabError as e:
-            fail(e)
+    def endpoints(dataset, model, seed_a, class_a, seed_b, class_b, t, mode):
+        a = lab.seed_point(dataset, model, seed_a, class_a)
+        b = lab.seed_point(dataset, model, seed_b, class_b)
+        return (a, b, lab.frame(dataset, model, a, b, t, mode), lab.strip(dataset, model, a, b, mode),
+                lab.frame(dataset, model, a, b, 0.0, mode), *dim_sliders(a))
 
     def on_share(dataset, model_id, seed_a, class_a, seed_b, class_b, t, mode):
         cond = lab.is_conditional(model_id) if model_id else False
@@ -246,13 +318,10 @@ def lab_tab(demo: gr.Blocks) -> None:
                 gr.Dropdown(choices=cls, value=x["class_b"], visible=cond), x["t"], x["mode"], *drawn,
                 lab.map_view(v.dataset).image)
 
-    def on_t(dataset, model_id, a, b, t, mode):
+    def on_t(dataset, model, a, b, t, mode):
         if a is None or b is None:
             return None
-        try:
-            return lab.frame(dataset, model_id, a, b, t, mode)
-        except GenLabError as e:
-            fail(e)
+        return lab.frame(dataset, model, a, b, t, mode)
 
     def on_mode(dataset, model_id, a, b, t, mode):
         return on_t(dataset, model_id, a, b, t, mode), lab.strip(dataset, model_id, a, b, mode) if a else None
@@ -269,23 +338,16 @@ def lab_tab(demo: gr.Blocks) -> None:
                 gr.Dropdown(choices=cls, value=0), gr.Dropdown(choices=cls, value=0),
                 gr.Dropdown(choices=cls, value=0), lab.map_view(dataset).image if dataset else None)
 
-    def on_encode(dataset, model_id, drawing, klass, which, a, b, t, mode):
-        try:
-            enc = lab.encode_drawing(dataset, model_id, drawing, klass)
-        except GenLabError as e:
-            fail(e)
+    def on_encode(dataset, model, drawing, klass, which, a, b, t, mode):
+        enc = lab.encode_drawing(dataset, model, drawing, klass)
         a, b = (enc.point, b) if which == "A" else (a, enc.point)
         shown = [lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)]
-        frame = on_t(dataset, model_id, a, b, t, mode) if a is not None and b is not None else None
+        frame = on_t(dataset, model, a, b, t, mode) if a is not None and b is not None else None
         return a, b, shown, enc.caption, frame
 
-    def on_export(dataset, model_id, seeds, classes_text, frames, fps, size, loop, mode, fmt):
-        try:
-            path, caption = lab.export_walk(dataset, model_id, seeds, classes_text, frames, fps, size, loop, mode,
-                                            fmt)
-        except GenLabError as e:
-            fail(e)
-        return path, (path if fmt == "gif" else None), caption
+    def on_export(dataset, model, seeds, classes, frames, fps, size, loop, mode, format):  # noqa: A002
+        path, caption = lab.export_walk(dataset, model, seeds, classes, frames, fps, size, loop, mode, format)
+        return path, (path if format == "gif" else None), caption
 
     def on_edit(dataset, model_id, a, *values):
         if a is None:
@@ -326,28 +388,32 @@ def lab_tab(demo: gr.Blocks) -> None:
 
     with gr.Tab("Latent Lab", id="lab"):
         _explain("lab")
-        pa, pb, kids = gr.State(None), gr.State(None), gr.State([])
+        view = opening.get("lab")  # the default endpoints, drawn: a real result before any click
+        view = view if view is not None and view.model == first_model else None
+        pa, pb, kids = gr.State(view and view.a), gr.State(view and view.b), gr.State([])
         with gr.Row():
             dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="lab-dataset")
             model = gr.Dropdown(choices=models, value=first_model, label="Model", elem_id="lab-model")
-            mode = gr.Radio(list(latent.MODES), value="slerp", label="Interpolation", elem_id="lab-mode")
+            mode = gr.Radio(list(latent.MODES), value=opening.LAB["mode"], label="Interpolation", elem_id="lab-mode")
         with gr.Row():
-            seed_a = gr.Number(value=1, label="Seed A", precision=0, minimum=0, maximum=2**31 - 1, elem_id="lab-seed-a")
-            class_a = gr.Dropdown(choices=classes, value=0, label="Class A", elem_id="lab-class-a",
+            seed_a = gr.Number(value=opening.LAB["seed_a"], label="Seed A", precision=0, minimum=0, maximum=2**31 - 1,
+                               elem_id="lab-seed-a")
+            class_a = Choice(choices=classes, value=opening.LAB["class_a"], label="Class A", elem_id="lab-class-a",
                                   visible=lab.is_conditional(first_model))
-            seed_b = gr.Number(value=2, label="Seed B", precision=0, minimum=0, maximum=2**31 - 1, elem_id="lab-seed-b")
-            class_b = gr.Dropdown(choices=classes, value=0, label="Class B", elem_id="lab-class-b",
+            seed_b = gr.Number(value=opening.LAB["seed_b"], label="Seed B", precision=0, minimum=0, maximum=2**31 - 1,
+                               elem_id="lab-seed-b")
+            class_b = Choice(choices=classes, value=opening.LAB["class_b"], label="Class B", elem_id="lab-class-b",
                                   visible=lab.is_conditional(first_model))
             show = gr.Button("Show", variant="primary", elem_id="lab-show")
         share_button, link = _share_widgets("lab")
         with gr.Row():
             with gr.Column(scale=1):
-                t = gr.Slider(0, 1, value=0.5, step=0.01, label="t (A → B)", elem_id="lab-t")
-                image = gr.Image(label="Point at t", type="pil", format="png", interactive=False, height=240,
-                                 elem_id="lab-image")
+                t = gr.Slider(0, 1, value=opening.LAB["t"], step=0.01, label="t (A → B)", elem_id="lab-t")
+                image = gr.Image(view and view.frame, label="Point at t", type="pil", format="png",
+                                 interactive=False, height=240, elem_id="lab-image")
             with gr.Column(scale=2):
-                strip_image = gr.Image(label="Strip A → B", type="pil", format="png", interactive=False,
-                                       elem_id="lab-strip")
+                strip_image = gr.Image(view and view.strip, label="Strip A → B", type="pil", format="png",
+                                       interactive=False, elem_id="lab-strip")
         with gr.Accordion("Draw or upload (encoder models)", open=False, visible=lab.has_encoder(first_model)) \
                 as draw_box:
             with gr.Row():
@@ -355,7 +421,7 @@ def lab_tab(demo: gr.Blocks) -> None:
                                        canvas_size=(280, 280), elem_id="lab-sketch")
                 upload = _upload("Upload", "lab-upload")
                 with gr.Column():
-                    draw_class = gr.Dropdown(choices=classes, value=0, label="Its class (conditional VAE)",
+                    draw_class = Choice(choices=classes, value=0, label="Its class (conditional VAE)",
                                              visible=lab.is_conditional(first_model))
                     which = gr.Radio(["A", "B"], value="A", label="Use as endpoint")
                     encode = gr.Button("Encode drawing", elem_id="lab-encode")
@@ -384,7 +450,8 @@ def lab_tab(demo: gr.Blocks) -> None:
                 with gr.Column():
                     dims = [gr.Slider(-4, 4, value=0, step=0.05, label=f"z[{i}]") for i in range(lab.DIMS)]
                 with gr.Column():
-                    edited = gr.Image(label="Endpoint A, edited", type="pil", format="png", interactive=False)
+                    edited = gr.Image(view and view.edited, label="Endpoint A, edited", type="pil", format="png",
+                                      interactive=False)
                     edited_caption = gr.Markdown()
         with gr.Accordion("2-D latent map (VAE with a 2-D latent)", open=False):
             with gr.Row():
@@ -433,7 +500,7 @@ def lab_tab(demo: gr.Blocks) -> None:
         class_button.click(on_classes, [dataset, model, pa], class_image, api_name=False)
 
 
-def diffusion_tab() -> None:
+def diffusion_tab(demo: gr.Blocks) -> None:
     """Diffusion: sample with class, guidance, sampler, steps, seed and count while watching x_t and x̂_0 stream in;
     Restoration: corrupt a test image or an upload (noise, or a painted mask), restore it, read PSNR/SSIM."""
     datasets = [(t, d) for t, d in common.dataset_options() if dif.models(d)]
@@ -448,13 +515,14 @@ def diffusion_tab() -> None:
                 gr.Dropdown(choices=common.class_options(dataset), value=common.RANDOM_CLASS),
                 gr.Dropdown(choices=dif.hint_options(dataset), value=common.RANDOM_CLASS))
 
-    def on_sample(dataset, model_id, klass, seed, n, every, *values):
-        try:
-            for view in dif.stream(dataset, model_id, klass, seed, n, every,
-                                   {p.name: v for p, v in zip(params, values)}):
-                yield view.image, view.caption
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+    def on_sample(dataset, model, klass, seed, n, every, **values):
+        """Streams the denoising: x_t next to the predicted clean x̂₀, every ``every`` sampler steps."""
+        for view in dif.stream(dataset, model, klass, seed, n, every, values):
+            yield view.image, view.caption
+
+    def on_open():
+        view = opening.get("diffusion")
+        return (view.image, view.caption) if view else (gr.skip(), gr.skip())
 
     def on_source(dataset, upload, index):
         try:
@@ -462,17 +530,13 @@ def diffusion_tab() -> None:
         except GenLabError as e:
             raise gr.Error(str(e)) from None
 
-    def on_restore(dataset, model_id, upload, index, mode, sigma, mask_kind, painted, klass, steps, seed):
-        try:
-            mask = mask_kind
-            if mode == "inpaint" and mask_kind == "painted":
-                layers = (painted or {}).get("layers") or []
-                if not layers:
-                    raise GenLabError("Paint over the part of the image to fill in (or pick a ready-made mask).")
-                mask = layers[0]
-            view = dif.restore(dataset, model_id, upload, index, mode, sigma, mask, klass, steps, seed)
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+    def on_restore(dataset, model, upload, index, mode, sigma, mask, painted, klass, steps, seed):
+        if mode == "inpaint" and mask == "painted":
+            layers = (painted or {}).get("layers") or []
+            if not layers:
+                raise GenLabError("Paint over the part of the image to fill in (or pick a ready-made mask).")
+            mask = layers[0]
+        view = dif.restore(dataset, model, upload, index, mode, sigma, mask, klass, steps, seed)
         return view.images, pd.DataFrame(view.table, columns=view.headers), view.caption
 
     with gr.Tab("Diffusion", id="diffusion"):
@@ -486,20 +550,23 @@ def diffusion_tab() -> None:
         with gr.Tab("Sample", id="dif-sample-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
-                    klass = gr.Dropdown(choices=common.class_options(first), value=common.RANDOM_CLASS, label="Class",
-                                        elem_id="dif-class")
-                    seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
-                                     elem_id="dif-seed")
-                    n = gr.Slider(1, UI_MAX_COUNT, value=16, step=1, label="Count", elem_id="dif-n")
+                    klass = Choice(choices=common.class_options(first), value=opening.DIFFUSION["klass"],
+                                   label="Class", elem_id="dif-class")
+                    seed = gr.Number(value=opening.DIFFUSION["seed"], label="Seed", precision=0, minimum=0,
+                                     maximum=2**31 - 1, elem_id="dif-seed")
+                    n = gr.Slider(1, UI_MAX_COUNT, value=opening.DIFFUSION["n"], step=1, label="Count",
+                                  elem_id="dif-n")
                     widgets = [_widget(p) for p in params]
-                    every = gr.Slider(1, 50, value=2, step=1, label="Show every k-th step", elem_id="dif-every")
+                    every = gr.Slider(1, 50, value=opening.DIFFUSION["every"], step=1, label="Show every k-th step",
+                                      elem_id="dif-every")
                     button = gr.Button("Sample", variant="primary", elem_id="dif-button")
                 with gr.Column(scale=2):
                     image = gr.Image(label="Denoising: x_t (left) and predicted x̂₀ (right)", type="pil",
                                      format="png", elem_id="dif-image", interactive=False)
                     caption = gr.Markdown(elem_id="dif-caption")
-            button.click(on_sample, [dataset, model, klass, seed, n, every, *widgets], [image, caption],
-                         api_name="diffusion_sample")
+            button.click(on_sample, [dataset, model, klass, seed, n, every], [image, caption],
+                         inputs_kwargs=dict(zip((p.name for p in params), widgets)), api_name="diffusion_sample")
+            demo.load(on_open, None, [image, caption], api_name=False)
         with gr.Tab("Restoration", id="dif-restore-tab") as restore_tab:
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
@@ -511,7 +578,7 @@ def diffusion_tab() -> None:
                                       elem_id="res-sigma")
                     mask_kind = gr.Dropdown(["painted", *RESTORE_MASKS], value="center",
                                             label="Mask (inpaint): paint it, or pick one", elem_id="res-mask")
-                    res_class = gr.Dropdown(choices=dif.hint_options(first), value=common.RANDOM_CLASS,
+                    res_class = Choice(choices=dif.hint_options(first), value=common.RANDOM_CLASS,
                                             label="Class hint", elem_id="res-class")
                     res_steps = gr.Slider(10, 200, value=50, step=10, label="DDIM steps", elem_id="res-steps")
                     res_seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
@@ -538,7 +605,7 @@ def diffusion_tab() -> None:
         dataset.change(on_source, [dataset, upload, index], painted, api_name=False)
 
 
-def style_tab() -> None:
+def style_tab(demo: gr.Blocks) -> None:
     """Style: a content picture (preset or upload), a style (built-in gallery, preset picture or upload), an optional
     second style blended in, strength and size → fast result with a before/after slider and readouts; or the classic
     optimisation, streamed, one run at a time on the server."""
@@ -554,23 +621,17 @@ def style_tab() -> None:
     def on_pick(evt: gr.SelectData):
         return f"b:{evt.index}"
 
-    def on_fast(preset, upload, choice, style_upload, blend, ratio, strength, size):
-        try:
-            view = sty.run_fast(preset, upload, choice, style_upload, blend, ratio, strength, size)
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+    def on_fast(content, content_upload, style, style_upload, blend, ratio, strength, size):
+        view = sty.run_fast(content, content_upload, style, style_upload, blend, ratio, strength, size)
         return (view.before, view.after), pd.DataFrame(view.rows, columns=ROWS), view.caption, view.download
 
-    def on_classic(preset, upload, choice, style_upload, size, steps, style_weight, content_weight, tv_weight,
-                   progress=gr.Progress()):
-        try:
-            for view in sty.run_classic(preset, upload, choice, style_upload, size, steps, style_weight,
-                                        content_weight, tv_weight):
-                progress(view.progress, desc="Optimising")
-                table = pd.DataFrame(view.rows, columns=ROWS) if view.rows else None
-                yield (view.before, view.after), table, view.caption, view.download
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+    def on_classic(content, content_upload, style, style_upload, size, steps, style_weight, content_weight,
+                   tv_weight, progress=gr.Progress()):
+        for view in sty.run_classic(content, content_upload, style, style_upload, size, steps, style_weight,
+                                    content_weight, tv_weight):
+            progress(view.progress, desc="Optimising")
+            table = pd.DataFrame(view.rows, columns=ROWS) if view.rows else None
+            yield (view.before, view.after), table, view.caption, view.download
 
     ROWS = ["Readout", "Value", "Meaning"]
     with gr.Tab("Style", id="style"):
@@ -614,6 +675,13 @@ def style_tab() -> None:
                                      allow_preview=False, elem_id="sty-gallery")
         inputs_fast = [content, content_upload, choice, style_upload, blend, ratio, strength, size]
         fast_button.click(on_fast, inputs_fast, [compare, table, caption, download], api_name="stylize")
+
+        def on_open():
+            view = opening.get("style")
+            if view is None:
+                return gr.skip(), gr.skip(), gr.skip(), gr.skip()
+            return (view.before, view.after), pd.DataFrame(view.rows, columns=ROWS), view.caption, view.download
+        demo.load(on_open, None, [compare, table, caption, download], api_name=False)
         classic_button.click(on_classic, [content, content_upload, choice, style_upload, c_size, steps,
                                           style_weight, content_weight, tv_weight],
                              [compare, table, caption, download], api_name="stylize_classic",
@@ -624,26 +692,18 @@ def style_tab() -> None:
         return gallery
 
 
-def voice_tab() -> None:
+def voice_tab(demo: gr.Blocks) -> None:
     """Voice: Piper text to speech with speed/expressiveness/rhythm controls; GenLab's spoken-digit CVAE saying a
     digit in a seeded voice; a morph slider between two utterances; and the spoken-digit recogniser."""
     from genlib.audio import tts
     from genlib.ui import voice as vo
 
-    def guarded(fn):
-        def run(*args):
-            try:
-                return fn(*args)
-            except GenLabError as e:
-                raise gr.Error(str(e)) from None
-        return run
-
     def on_speak(text, speed, noise_scale, noise_w, seed):
         h = vo.speak(text, speed, noise_scale, noise_w, seed)
         return h.wav, h.picture, h.caption
 
-    def on_digit(k, seed, temperature):
-        h = vo.digit(k, seed, temperature)
+    def on_digit(digit, seed, temperature):
+        h = vo.digit(digit, seed, temperature)
         return h.wav, h.picture, h.caption
 
     def on_morph(a_digit, a_seed, b_digit, b_seed, t, a_upload, b_upload):
@@ -678,12 +738,13 @@ def voice_tab() -> None:
                     tts_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
                                            elem_id="tts-picture")
                     tts_caption = gr.Markdown(elem_id="tts-caption")
-            speak_button.click(guarded(on_speak), [text, speed, noise_scale, noise_w, tts_seed],
+            speak_button.click(on_speak, [text, speed, noise_scale, noise_w, tts_seed],
                                [tts_audio, tts_picture, tts_caption], api_name="say")
+            demo.load(lambda: _heard("speech"), None, [tts_audio, tts_picture, tts_caption], api_name=False)
         with gr.Tab("Say a digit", id="digit-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
-                    digit = gr.Dropdown(list(vo.DIGITS), value=7, label="Digit", elem_id="vd-digit")
+                    digit = Choice(list(vo.DIGITS), value=7, label="Digit", elem_id="vd-digit")
                     d_seed = gr.Number(value=0, label="Voice seed", precision=0, minimum=0, maximum=2**31 - 1,
                                        elem_id="vd-seed")
                     temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Voice temperature",
@@ -695,17 +756,18 @@ def voice_tab() -> None:
                     d_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
                                          elem_id="vd-picture")
                     d_caption = gr.Markdown(elem_id="vd-caption")
-            digit_button.click(guarded(on_digit), [digit, d_seed, temperature], [d_audio, d_picture, d_caption],
+            digit_button.click(on_digit, [digit, d_seed, temperature], [d_audio, d_picture, d_caption],
                                api_name="voice_digit")
+            demo.load(lambda: _heard("digit"), None, [d_audio, d_picture, d_caption], api_name=False)
         with gr.Tab("Morph", id="morph-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
                     with gr.Row():
-                        a_digit = gr.Dropdown(list(vo.DIGITS), value=3, label="A: digit", elem_id="vm-a-digit")
+                        a_digit = Choice(list(vo.DIGITS), value=3, label="A: digit", elem_id="vm-a-digit")
                         a_seed = gr.Number(value=1, label="A: voice seed", precision=0, minimum=0,
                                            maximum=2**31 - 1, elem_id="vm-a-seed")
                     with gr.Row():
-                        b_digit = gr.Dropdown(list(vo.DIGITS), value=8, label="B: digit", elem_id="vm-b-digit")
+                        b_digit = Choice(list(vo.DIGITS), value=8, label="B: digit", elem_id="vm-b-digit")
                         b_seed = gr.Number(value=2, label="B: voice seed", precision=0, minimum=0,
                                            maximum=2**31 - 1, elem_id="vm-b-seed")
                     a_upload = _wav_upload("…or A from a recording (WAV)", "vm-a-upload")
@@ -719,8 +781,8 @@ def voice_tab() -> None:
                                          elem_id="vm-picture")
                     m_caption = gr.Markdown(elem_id="vm-caption")
             ins = [a_digit, a_seed, b_digit, b_seed, t, a_upload, b_upload]
-            morph_button.click(guarded(on_morph), ins, [m_audio, m_picture, m_caption], api_name="voice_morph")
-            t.release(guarded(on_morph), ins, [m_audio, m_picture, m_caption], api_name=False)
+            morph_button.click(on_morph, ins, [m_audio, m_picture, m_caption], api_name="voice_morph")
+            t.release(on_morph, ins, [m_audio, m_picture, m_caption], api_name=False)
         with gr.Tab("Recognise", id="recognise-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
@@ -729,21 +791,13 @@ def voice_tab() -> None:
                 with gr.Column(scale=2):
                     rec_caption = gr.Markdown(elem_id="vr-caption")
                     rec_table = gr.Dataframe(headers=["Digit", "Probability"], interactive=False, elem_id="vr-table")
-            rec_button.click(guarded(on_recognise), rec_upload, [rec_caption, rec_table], api_name="voice_classify")
+            rec_button.click(on_recognise, rec_upload, [rec_caption, rec_table], api_name="voice_classify")
 
 
-def text_tab() -> None:
+def text_tab(demo: gr.Blocks) -> None:
     """Text: character-level Transformer and LSTM models — a streamed continuation with sampling controls and the
     next-character view (top-10 probabilities at every step), names by gender, a chatbot, and the bits/char table."""
     from genlib.ui import text as tx
-
-    def guarded(fn):
-        def run(*args):
-            try:
-                yield from fn(*args)
-            except GenLabError as e:
-                raise gr.Error(str(e)) from None
-        return run
 
     def on_write(model, prompt, length, temperature, top_k, top_p, seed, stop_at_end):
         written = None
@@ -810,10 +864,17 @@ def text_tab() -> None:
             headers, rows = tx.metrics_rows()
             gr.Dataframe(value=rows, headers=headers, interactive=False, label="Held-out bits per character "
                          "(lower is better; the bigram is the reference)", elem_id="tx-metrics")
-            write_button.click(guarded(on_write),
+            write_button.click(on_write,
                                [model, prompt, length, temperature, top_k, top_p, seed, stop_at_end],
                                [out, top, caption, step, written], api_name="text_write")
             step.change(on_step, [written, step], [step_text, step_top, step_caption], api_name=False)
+
+            def on_open():
+                w = opening.get("write")
+                if w is None:
+                    return gr.skip(), gr.skip(), gr.skip()
+                return w.shown, tx.top_dict(w.steps[-1]) if w.steps else {}, w.caption(tx.default_model(), True)
+            demo.load(on_open, None, [out, top, caption], api_name=False)
             model.change(tx.example_prompt, model, prompt, api_name=False)
         with gr.Tab("Names", id="text-names-tab"):
             with gr.Row():
@@ -831,8 +892,9 @@ def text_tab() -> None:
                     names_button = gr.Button("Invent names", variant="primary", elem_id="tn-button")
                 with gr.Column(scale=2):
                     names_out = gr.Markdown(elem_id="tn-out")
-            names_button.click(guarded(on_names), [n_model, gender, prefix, count, n_temperature, n_seed], names_out,
+            names_button.click(on_names, [n_model, gender, prefix, count, n_temperature, n_seed], names_out,
                                api_name="text_names")
+            demo.load(lambda: opening.get("names") or gr.skip(), None, names_out, api_name=False)
         with gr.Tab("Chatbot", id="text-chat-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
@@ -850,17 +912,17 @@ def text_tab() -> None:
                                           max_lines=2, elem_id="tc-question")
                     ask_button = gr.Button("Ask", variant="primary", elem_id="tc-button")
             for trigger in (ask_button.click, question.submit):
-                trigger(guarded(on_ask), [c_model, question, chat, c_temperature, c_seed], [chat, question],
+                trigger(on_ask, [c_model, question, chat, c_temperature, c_seed], [chat, question],
                         api_name="text_reply" if trigger == ask_button.click else False)
 
 
-def live_tab(live_models: gr.State) -> None:
+def live_tab(demo: gr.Blocks, live_models: gr.State) -> None:
     """Live training: a small generator trains on the CPU while its samples and curves update; one job per server,
     the others wait in line; the result joins this session's model menus."""
 
-    def on_start(kind, dataset, seconds, seed, job_id):
+    def on_start(model, dataset, seconds, seed, job_id):
         try:
-            return lv.start(kind, dataset, seconds, seed, previous=job_id)
+            return lv.start(model, dataset, seconds, seed, previous=job_id)
         except GenLabError as e:
             raise gr.Error(str(e)) from None
 
@@ -906,9 +968,10 @@ def live_tab(live_models: gr.State) -> None:
                     resume = gr.Button("Resume", elem_id="live-resume", min_width=60)
                     stop = gr.Button("Stop", variant="stop", elem_id="live-stop", min_width=60)
             with gr.Column(scale=2):
-                status = gr.Markdown("Press **Start training**.", elem_id="live-status")
-                grid = gr.Image(label="64 samples from the same fixed noise", type="pil", format="png",
-                                interactive=False, elem_id="live-grid")
+                goal = opening.get("live")  # the finished model, until a job of this session draws its own
+                status = gr.Markdown(goal.caption if goal else "Press **Start training**.", elem_id="live-status")
+                grid = gr.Image(goal and goal.image, label="64 samples from the same fixed noise", type="pil",
+                                format="png", interactive=False, elem_id="live-grid")
                 with gr.Row():
                     losses = gr.LinePlot(x="step", y="value", color="series", title="Losses", height=260,
                                          elem_id="live-losses")
@@ -919,6 +982,12 @@ def live_tab(live_models: gr.State) -> None:
             on_watch, [job, live_models], [status, grid, losses, confidence, live_models], api_name="live_watch")
         for button, action in ((pause, "pause"), (resume, "resume"), (stop, "stop")):
             button.click(on_control(action), job, None, api_name=f"live_{action}")
+
+
+def _heard(key: str):
+    """An opening voice view as (audio, picture, caption), or skips when it cannot be made here."""
+    h = opening.get(key)
+    return (h.wav, h.picture, h.caption) if h else (gr.skip(), gr.skip(), gr.skip())
 
 
 def _explain(key: str) -> None:
@@ -939,20 +1008,27 @@ def build_demo() -> gr.Blocks:
         live_models = gr.State([])  # ids of the models this session trained live
         with gr.Tabs() as tabs:
             generate_tab(demo, live_models)
-            compare_tab()
+            compare_tab(demo)
             lab_tab(demo)
-            diffusion_tab()
-            style_gallery = style_tab()
-            voice_tab()
-            text_tab()
-            live_tab(live_models)
+            diffusion_tab(demo)
+            style_gallery = style_tab(demo)
+            voice_tab(demo)
+            text_tab(demo)
+            live_tab(demo, live_models)
+        opening.warm()  # every tab's opening view, computed in the background as the server starts
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
         demo.load(_swatches, None, style_gallery, api_name=False)
         demo.load(_open_tab, None, tabs, api_name=False)  # a shared link opens on its tab
+        for block in demo.blocks.values():  # a slider in whole steps takes (and documents) an integer
+            if isinstance(block, gr.Slider) and float(block.step).is_integer() and float(block.minimum).is_integer():
+                block.precision = 0
     # Gradio's own queue would serve each event one at a time and let the rest wait without bound. Every event is
     # instead handed straight to its handler, where genlib.gate bounds the parallel model calls and answers "busy"
     # within its bound; the Gradio queue is only capped as a last line of defence (its own "queue is full").
     demo.queue(default_concurrency_limit=None, max_size=QUEUE_MAX)
+    for block_fn in demo.fns.values():  # every handler, present and future: failures reach the user as a sentence
+        if block_fn.fn is not None:
+            block_fn.fn = sentences(block_fn.fn)
     return demo
 
 

@@ -1,0 +1,71 @@
+"""Streams under a mixed load: no generator holds torch's thread-local modes across a yield, and streamed diffusion,
+streamed text, speech and grids served at once to several sessions each end in a result or GenLab's busy sentence."""
+
+import ast
+import threading
+from pathlib import Path
+
+import pytest
+import torch
+
+from conftest import ROOT
+
+GUARDS = {"no_grad", "inference_mode", "enable_grad", "set_grad_enabled", "autocast", "_enable_inference_mode"}
+
+
+def _guard(item: ast.withitem) -> str | None:
+    e = item.context_expr
+    f = e.func if isinstance(e, ast.Call) else e
+    name = f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")
+    return name if name in GUARDS else None
+
+
+def yields_inside_modes(source: str) -> list[int]:
+    """Line numbers of ``with <torch mode>:`` blocks whose body yields (nested functions are their own scope)."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, (ast.With, ast.AsyncWith)) and any(_guard(i) for i in node.items)):
+            continue
+        stack = list(node.body)
+        while stack:
+            sub = stack.pop()
+            if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+                continue
+            if isinstance(sub, (ast.Yield, ast.YieldFrom)):
+                found.append(node.lineno)
+                break
+            stack.extend(ast.iter_child_nodes(sub))
+    return found
+
+
+def test_the_scanner_finds_the_pattern():
+    bad = "import torch\ndef f():\n    with torch.inference_mode():\n        for i in range(3):\n            yield i\n"
+    also_bad = "from torch import no_grad\ndef f(g):\n    with no_grad(), open('x'):\n        yield from g\n"
+    fine = ("import torch\n@torch.no_grad()\ndef f():\n    yield 1\n"
+            "def g():\n    with torch.inference_mode():\n        x = [i for i in range(3)]\n        def h():\n"
+            "            yield x\n    yield x\n")
+    assert yields_inside_modes(bad) == [3] and yields_inside_modes(also_bad) == [3]
+    assert yields_inside_modes(fine) == []
+
+
+def test_no_generator_yields_inside_a_torch_mode():
+    files = [*(ROOT / "genlib").rglob("*.py"), *(ROOT / "pages").glob("*.py"), ROOT / "app.py",
+             ROOT / "streamlit_app.py", *(ROOT / "bench").glob("*.py")]
+    hits = [f"{p.relative_to(ROOT)}:{line}" for p in files for line in yields_inside_modes(p.read_text())]
+    assert not hits, f"yield inside a torch grad/inference-mode block (use genlib.modes.stepwise): {hits}"
+
+
+def test_a_suspended_stream_leaves_the_thread_in_normal_mode():
+    """The bug that crashed streamed text: a diffusion stream paused between frames must leave its thread as it found
+    it, and its next frame may be computed on another thread."""
+    from genlib import serving
+
+    frames = serving.denoise_stream("ddpm", "mnist", n=2, seed=1, steps=4, every=1)
+    next(frames)
+    assert not torch.is_inference_mode_enabled() and torch.is_grad_enabled()
+    out = []
+    worker = threading.Thread(target=lambda: out.extend(frames))
+    worker.start()
+    worker.join(60)
+    assert out and out[-1].index == out[-1].total
+    assert not torch.is_inference_mode_enabled()
