@@ -11,6 +11,10 @@
   scaled to 8 bits (65535 → 255, not clipped), 32-bit integer and float images by their own range, CMYK/YCbCr/LAB are
   converted to RGB;
 * animations: the first frame; a broken EXIF block is ignored (the picture is kept, unrotated);
+* memory: a picture larger than ``MAX_SIDE`` on its longest side is decoded at reduced size where the format allows
+  (JPEG's DCT scaling) and otherwise shrunk by a whole factor straight after decoding, before any mode conversion, so
+  one upload's peak memory stays bounded (``bench/upload_memory.py``: ≤ 150 MB over Pillow's own test images and the
+  hostile corpus); every GenLab feature needs at most ``MAX_SIDE`` pixels (style transfer works at ≤ 1,024);
 * errors never carry a traceback or a server path.
 
 ``to_digit`` then turns any such image into what the 28×28 models expect (MNIST's own preprocessing): greyscale,
@@ -26,12 +30,17 @@ import struct
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from genlib.errors import GenLabError
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 25_000_000  # 5000 × 5000
+MAX_SIDE = 2048  # the longest side kept after decoding (style transfer's largest output is 1,024 px)
+DIGIT_SIDE = 512  # what to_digit reads a picture at: its 20-px digit loses nothing
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}  # EXIF orientation → the transpose that shows it upright
 FORMATS = {"PNG", "JPEG", "GIF", "BMP", "WEBP", "TIFF"}
 ALLOWED = "PNG, JPEG, GIF, BMP, WebP or TIFF"
 EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".webp", ".tif", ".tiff")
@@ -132,16 +141,17 @@ def _to_16bit_range(img: Image.Image) -> np.ndarray:
     32-bit integer and float by their own range."""
     a = np.asarray(img)
     if img.mode.startswith("I;16"):
-        return np.round(a.astype(np.float64) / 257.0).astype(np.uint8)
+        return ((a.astype(np.uint32) + 128) // 257).astype(np.uint8)  # round(a / 257), in integers
     if img.mode == "I" and a.min() >= 0 and a.max() <= 65535 and a.max() > 255:
-        return np.round(a.astype(np.float64) / 257.0).astype(np.uint8)  # PNG 16-bit greyscale opens as "I"
+        return ((a.astype(np.int64) + 128) // 257).astype(np.uint8)  # PNG 16-bit greyscale opens as "I"
     if img.mode == "I" and a.min() >= 0 and a.max() <= 255:
         return a.astype(np.uint8)
     return _rescale(a.astype(np.float64))
 
 
-def read_image(source, background: int = 255) -> Image.Image:
-    """Validated, oriented, 8-bit RGB or L image (see the module docstring for every rule)."""
+def read_image(source, background: int = 255, max_side: int = MAX_SIDE) -> Image.Image:
+    """Validated, oriented, 8-bit RGB or L image (see the module docstring for every rule), its longest side reduced
+    by a whole factor to the smallest size at or above ``max_side`` when it is larger."""
     img = _open(source)
     w, h = img.size
     if w < 1 or h < 1:
@@ -149,11 +159,17 @@ def read_image(source, background: int = 255) -> Image.Image:
     if w * h > MAX_PIXELS:
         raise GenLabError(f"The image is {w}×{h} = {w * h:,} pixels; the limit is {MAX_PIXELS:,}.")
     try:
-        img.load()  # the first frame of an animation; truncated files fail here
         try:
-            img = ImageOps.exif_transpose(img)
+            orientation = int(img.getexif().get(0x0112, 1))
         except Exception:  # noqa: BLE001 - a broken EXIF block must not cost the picture: keep it unrotated
-            pass
+            orientation = 1
+        _check_decode_cost(img, max_side)
+        if img.format == "JPEG" and max(w, h) > max_side:
+            img.draft(img.mode, (max_side, max_side))  # decode at 1/2, 1/4 or 1/8 scale, still ≥ max_side
+        img.load()  # the first frame of an animation; truncated files fail here
+        img = _shrink(img, max_side)
+        if orientation in _TRANSPOSE:
+            img = img.transpose(_TRANSPOSE[orientation])
         img = _normalise_mode(img, background)
     except GenLabError:
         raise
@@ -165,8 +181,63 @@ def read_image(source, background: int = 255) -> Image.Image:
     return img
 
 
+def _shrink(img: Image.Image, longest: int = MAX_SIDE) -> Image.Image:
+    """``img`` reduced by a whole factor (box filter) so its longest side is the smallest at or above ``longest``,
+    in its own mode where Pillow can (1-bit via 8-bit grey, palettes by nearest pixel)."""
+    w, h = img.size
+    factor = max(w, h) // longest
+    if factor < 2:
+        return img
+    out_w, out_h = -(-w // factor), -(-h // factor)
+    rows = factor * max(1, (4 << 20) // (4 * w * factor))  # ~4 MB of the picture at a time
+    out = None
+    for top in range(0, h, rows):  # in strips: a whole-picture copy (RGBA is premultiplied first) would double the
+        strip = img.crop((0, top, w, min(h, top + rows)))  # decoded picture's memory
+        sw, sh = -(-strip.width // factor), -(-strip.height // factor)
+        if strip.mode == "P":
+            small = strip.resize((sw, sh), Image.NEAREST)  # a palette cannot be averaged; nearest keeps its colours
+        elif strip.mode.startswith("I;16"):
+            small = strip.resize((sw, sh), Image.BOX)  # the same box average in 16 bits (reduce has no 16-bit mode)
+        else:
+            small = (strip.convert("L") if strip.mode == "1" else strip).reduce(factor)
+        if out is None:
+            out = Image.new(small.mode, (out_w, out_h))
+            if img.mode == "P":
+                out.putpalette(img.getpalette() or [])
+                if "transparency" in img.info:
+                    out.info["transparency"] = img.info["transparency"]
+        out.paste(small, (0, top // factor))
+    return out
+
+
+# bytes per pixel of a decoded picture, by mode (Pillow keeps RGB in 4 bytes), and how much more than that a
+# decoder needs (measured with bench/upload_memory.py: libwebp decodes through extra full-size RGBA buffers)
+_BYTES_PER_PIXEL = {"1": 1, "L": 1, "P": 1, "I;16": 2, "I;16B": 2, "I;16L": 2, "I;16N": 2}
+_DECODER_FACTOR = {"WEBP": 4.0}
+DECODE_BUDGET = 110 * 2**20  # the most memory one upload may take to decode (the 25-megapixel cap costs 100 MB)
+
+
+def _check_decode_cost(img: Image.Image, max_side: int) -> None:
+    """Refuse, before decoding, a picture whose decoding would take more than ``DECODE_BUDGET`` of memory."""
+    w, h = img.size
+    if img.format == "JPEG":  # decoded by DCT scaling straight at ~max_side
+        scale = min(8, max(1, max(w, h) // max_side))
+        scale = 1 << (scale.bit_length() - 1)
+        w, h = -(-w // scale), -(-h // scale)
+    cost = w * h * _BYTES_PER_PIXEL.get(img.mode, 4) * _DECODER_FACTOR.get(img.format, 1.0)
+    if cost > DECODE_BUDGET:
+        side = int((DECODE_BUDGET / (cost / (w * h))) ** 0.5)
+        raise GenLabError(f"This {img.size[0]}×{img.size[1]} {img.format} would take about {cost / 2**20:,.0f} MB "
+                          f"of server memory to open (the limit is {DECODE_BUDGET // 2**20} MB): save it at most "
+                          f"{side // 100 * 100:,} pixels on a side, or as PNG or JPEG.")
+
+
 def _normalise_mode(img: Image.Image, background: int) -> Image.Image:
-    if img.mode in ("1", "P", "PA"):
+    if img.mode == "1":
+        return img.convert("L")  # black and white: no alpha to composite (and a quarter of RGBA's memory)
+    if img.mode == "P" and "transparency" not in img.info:
+        return img.convert("RGB")
+    if img.mode in ("P", "PA"):
         img = img.convert("RGBA")
     if img.mode in ("I", "F") or img.mode.startswith("I;16"):
         img = Image.fromarray(_to_16bit_range(img), "L")
@@ -198,7 +269,7 @@ def fit(img: Image.Image, longest: int, min_side: int = 32) -> Image.Image:
 
 def to_digit(source, size: int = 28, box: int = 20) -> np.ndarray:
     """Any accepted image → (size, size) uint8, light ink on black, MNIST-style crop, scale and centring."""
-    grey = np.asarray(read_image(source).convert("L"), dtype=np.float64)
+    grey = np.asarray(read_image(source, max_side=DIGIT_SIDE).convert("L"), dtype=np.float32)
     border = np.concatenate([grey[0], grey[-1], grey[:, 0], grey[:, -1]])
     if np.median(border) > 127:  # dark ink on a light page: invert to MNIST's polarity
         grey, border = 255 - grey, 255 - border

@@ -12,9 +12,15 @@ from genlib.errors import GenLabError
 from genlib.inputs import EXTENSIONS
 from genlib.registry import get_spec
 from genlib.serving import load
-from genlib.ui import common, lab, share, st_components
+from genlib.ui import common, lab, opening, share, st_components
 
 UPLOAD_TYPES = tuple(e.lstrip(".") for e in EXTENSIONS)
+
+@st.cache_resource(show_spinner=False)
+def warm_openings() -> None:
+    """Start computing every page's opening view once per server (genlib.openings keeps them)."""
+    opening.warm()
+
 
 @st.cache_resource(show_spinner="Loading model…")
 def _warm(model_id: str, dataset: str) -> None:
@@ -96,8 +102,8 @@ def generate_page() -> None:
         klass = st.sidebar.selectbox("Class", list(names), format_func=names.get, key="gen_class")
     names = common.declared(model_id)
     values = {p.name: _widget(p, "gen") for p in common.ui_params() if p.name in names}
-    if "gen_result" not in st.session_state:
-        st.session_state.gen_result = None
+    if "gen_result" not in st.session_state:  # a real result from the first paint: what the defaults give
+        st.session_state.gen_result = opening.get("generate")
     _publish("generate", dataset, model_id, {**values, **({"class": klass} if spec.conditional else {})})
     if st.sidebar.button("Generate", type="primary", key="gen_button") or shared:
         try:
@@ -111,6 +117,18 @@ def generate_page() -> None:
         st.image(shown.image, caption=shown.caption, output_format="PNG")  # exact pixels (not JPEG)
     else:
         st.info(f"{spec.description} Choose the settings in the sidebar and press **Generate**.")
+
+
+@st.fragment
+def _lab_slider(dataset: str, model_id: str, a, b, mode: str, strip_image, view: dict) -> None:
+    """The interpolation slider and its frame: a slider step reruns this alone (one decode), not the page."""
+    t = st.slider("t (A → B)", 0.0, 1.0, opening.LAB["t"], 0.01, key="lab_t")
+    if ":" not in model_id and t != view["t"]:
+        st.query_params["t"] = f"{t:g}"  # the address bar stays on the view shown
+    left, right = st.columns([1, 2])
+    st.session_state.lab_frame = lab.frame(dataset, model_id, a, b, t, mode)
+    left.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
+    right.image(strip_image, caption="A → B in 9 steps")
 
 
 def compare_page() -> None:
@@ -128,7 +146,8 @@ def compare_page() -> None:
     seed = st.sidebar.number_input("Seed", 0, 2**31 - 1, 0, 1, key="cmp_seed")
     n = st.sidebar.select_slider("N samples for the metrics", common.COMPARE_N, common.COMPARE_DEFAULT_N, key="cmp_n")
     if "cmp_result" not in st.session_state:
-        st.session_state.cmp_result = None
+        with st.spinner("Sampling and measuring…"):
+            st.session_state.cmp_result = opening.get("compare")
     if st.sidebar.button("Compare", type="primary", key="cmp_button"):
         try:
             with st.spinner("Sampling and measuring…"):
@@ -179,13 +198,10 @@ def lab_page() -> None:
     if st.session_state.get("lab_a_override") is not None and st.sidebar.button("Back to seed A", key="lab_reset"):
         st.session_state.lab_a_override = None
         st.rerun()
-    t = st.slider("t (A → B)", 0.0, 1.0, 0.5, 0.01, key="lab_t")
-    _publish("lab", dataset, model_id, {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b,
-                                        "t": t, "mode": mode})
-    left, right = st.columns([1, 2])
-    st.session_state.lab_frame = lab.frame(dataset, model_id, a, b, t, mode)
-    left.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
-    right.image(lab.strip(dataset, model_id, a, b, mode), caption="A → B in 9 steps")
+    view = {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b,
+            "t": st.session_state.get("lab_t", opening.LAB["t"]), "mode": mode}
+    _publish("lab", dataset, model_id, view)
+    _lab_slider(dataset, model_id, a, b, mode, lab.strip(dataset, model_id, a, b, mode), view)
 
     with st.expander("Walk through keyframes → GIF / MP4"):
         w1, w2, w3 = st.columns(3)
@@ -317,6 +333,8 @@ def diffusion_page() -> None:
                     st.session_state.dif_caption = view.caption
                 except GenLabError as e:
                     st.error(str(e))
+            elif (view := opening.get("diffusion")) is not None and not st.session_state.get("dif_caption"):
+                shown.image(view.image, caption=view.caption)  # the opening view: what the defaults give
             else:
                 shown.info("Press **Sample** to watch the model turn noise into images: the noisy x_t on the left, "
                            "its current guess of the clean images x̂₀ on the right.")
@@ -398,6 +416,8 @@ def style_page() -> None:
             except GenLabError as e:
                 st.session_state.pop("sty_view", None)
                 st.error(str(e))
+        if "sty_view" not in st.session_state:
+            st.session_state.sty_view = opening.get("style")
         _show_style(st.session_state.get("sty_view"), "sty_download")
     with classic_tab:
         left, right = st.columns([1, 2])
@@ -480,6 +500,8 @@ def voice_page() -> None:
             except GenLabError as e:
                 st.session_state.pop("tts_heard", None)
                 st.error(str(e))
+        if "tts_heard" not in st.session_state:
+            st.session_state.tts_heard = opening.get("speech")
         if st.session_state.get("tts_heard"):
             show(st.session_state.tts_heard, "tts_download")
     with digit_tab:
@@ -493,6 +515,8 @@ def voice_page() -> None:
             except GenLabError as e:
                 st.session_state.pop("vd_heard", None)
                 st.error(str(e))
+        if "vd_heard" not in st.session_state:
+            st.session_state.vd_heard = opening.get("digit")
         if st.session_state.get("vd_heard"):
             show(st.session_state.vd_heard, "vd_download")
     with morph_tab:
@@ -553,6 +577,8 @@ def text_page() -> None:
             except GenLabError as e:
                 st.session_state.pop("tx_written", None)
                 st.error(str(e))
+        if "tx_written" not in st.session_state and (w := opening.get("write")) is not None:
+            st.session_state.tx_written = (tx.default_model(), w)
         if st.session_state.get("tx_written"):
             used, written = st.session_state.tx_written
             st.caption(written.caption(used, True))
@@ -578,6 +604,8 @@ def text_page() -> None:
                     st.markdown(tx.names_markdown(tx.names(n_model, gender, prefix, count, n_temperature, n_seed)))
                 except GenLabError as e:
                     st.error(str(e))
+            elif (found := opening.get("names")) is not None:
+                st.markdown(found)  # the opening view: what the defaults give
     with chat_tab:
         c1, c2, c3 = st.columns(3)
         if c_model := _text_model(c1, "chatbot", "tc_model"):
@@ -652,7 +680,12 @@ def _live_view() -> None:
 
     v = lv.view(st.session_state.get("live_job"))
     if v is None:
-        st.info("Choose a model in the sidebar and press **Start training**.")
+        goal = opening.get("live")
+        if goal is None:
+            st.info("Choose a model in the sidebar and press **Start training**.")
+        else:
+            st.info(goal.caption)
+            st.image(goal.image, caption="The shipped checkpoint's samples")
         return
     (st.info if v.active else st.success if v.model_id else st.warning)(v.caption())
     if v.grid is not None:
