@@ -1,7 +1,8 @@
 """Latent Lab latency: server time of one slider step (the handler: interpolate, decode, upscale), the browser round
-trip of a slider step in Debian's Chromium through the Gradio app, and the time to make a 60-frame GIF.
+trip of a slider step in Debian's Chromium through the Gradio app and through the Streamlit app (`streamlit run`,
+the slider in an st.fragment), and the time to make a 60-frame GIF.
 
-    python bench/lab_latency.py [--steps 200] [--browser-steps 40]
+    python bench/lab_latency.py [--steps 200] [--browser-steps 40] [--only-browsers]
 """
 
 import argparse
@@ -88,20 +89,77 @@ def browser_steps(steps):
     return times
 
 
+def streamlit_steps(steps):
+    """Slider step → new frame loaded, in Chromium through a real `streamlit run` server: the slider is focused and
+    moved one step (0.01) with the arrow keys, as a student would, and the clock stops when the frame's new image has
+    loaded."""
+    import os
+    import socket
+    import subprocess
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    root = Path(__file__).resolve().parent.parent
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "streamlit", "run", str(root / "streamlit_app.py"),
+                               "--server.port", str(port), "--server.headless", "true"], cwd=root,
+                              env={**os.environ, "PYTHONPATH": str(root)}, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    times = []
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(url + "_stcore/health", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(url + "lab", wait_until="load")
+            frame = "[data-testid=stImage] img"
+            page.locator(frame).first.wait_for(timeout=60_000)
+            thumb = page.get_by_role("slider", name="t (A → B)")
+            thumb.focus()
+            for i in range(steps + 3):
+                old = page.locator(frame).first.get_attribute("src")
+                t0 = time.perf_counter()
+                page.keyboard.press("ArrowRight" if (i // 20) % 2 == 0 else "ArrowLeft")
+                page.wait_for_function("([s, o]) => { const i = document.querySelector(s); "
+                                       "return i && i.src !== o && i.complete && i.naturalWidth > 0; }",
+                                       arg=[frame, old], timeout=10_000)
+                if i >= 3:
+                    times.append((time.perf_counter() - t0) * 1000)
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(20)
+    return times
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--browser-steps", type=int, default=40)
+    ap.add_argument("--only-browsers", action="store_true")
     args = ap.parse_args()
     print(f"Machine: {machine()}\n")
-    print("Server time of one slider step (ms):\n")
-    print(table(["model (mnist)", "steps", "median ms", "p95 ms"], server_steps(args.steps)))
-    gifs = gif_times(10)
-    print(f"\n60-frame GIF (walk through 3 seeds + encode, 112 px): median {statistics.median(gifs):.3f} s, "
-          f"max {max(gifs):.3f} s over 10")
+    if not args.only_browsers:
+        print("Server time of one slider step (ms):\n")
+        print(table(["model (mnist)", "steps", "median ms", "p95 ms"], server_steps(args.steps)))
+        gifs = gif_times(10)
+        print(f"\n60-frame GIF (walk through 3 seeds + encode, 112 px): median {statistics.median(gifs):.3f} s, "
+              f"max {max(gifs):.3f} s over 10")
     rt = browser_steps(args.browser_steps)
     print(f"\nBrowser round trip of a slider step (Chromium → Gradio → new image loaded), {len(rt)} steps: "
           f"median {statistics.median(rt):.0f} ms, p95 {pct(rt, 0.95):.0f} ms")
+    st_rt = streamlit_steps(args.browser_steps)
+    print(f"Browser round trip of a slider step (Chromium → Streamlit fragment → new image loaded), {len(st_rt)} "
+          f"steps: median {statistics.median(st_rt):.0f} ms, p95 {pct(st_rt, 0.95):.0f} ms")
 
 
 if __name__ == "__main__":

@@ -48,7 +48,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, table  # noqa: E402
 
 MIX = (("slider", 0.55), ("samples", 0.30), ("stylize", 0.10), ("metrics", 0.05))
-LIGHT = ("slider", "samples")
+# --mix streams: what crashed streamed text (issue 17): streamed diffusion and text, speech, digits, grids and frames
+MIXES = {"classroom": MIX, "streams": (("diffusion", 0.2), ("text", 0.2), ("tts", 0.15), ("digit", 0.15),
+                                       ("samples", 0.15), ("slider", 0.15))}
+LIGHT = ("slider", "samples", "digit")
+BARE_ERROR = ("has raised an exception", "Error")  # gradio_client's words for a handler that failed without a sentence
 LAB_MODELS = ("dcgan", "vae", "cdcgan", "cvae")
 COND_MODELS = ("cdcgan", "cvae")
 COMPARE_MODELS = ("gan", "dcgan", "vae", "cvae", "cdcgan")
@@ -133,16 +137,45 @@ class Student:
         elif action == "metrics":
             return self.client.predict(d, r.sample(COMPARE_MODELS, 2), -1, r.randrange(1000), 500,
                                        api_name="/compare")
+        elif action == "diffusion":  # streamed: every frame is received, the last one returned
+            return self.client.predict(dataset=d, model="ddpm", klass=r.randrange(-1, 10), seed=r.randrange(10_000),
+                                       n=16, every=2, api_name="/diffusion_sample")
+        elif action == "text":  # streamed writing (builds a key/value cache: what failed in issue 17)
+            return self.client.predict(model=r.choice(("gpt-fortunes", "lstm-fortunes", "gpt-names")),
+                                       prompt=r.choice(("The secret of ", "A ", "Love is ", "")),
+                                       length=r.choice((80, 200)), seed=r.randrange(10_000), api_name="/text_write")
+        elif action == "tts":
+            return self.client.predict(text=r.choice(("Hello class.", "Seeds make speech repeatable.",
+                                                      "A neural network is reading this sentence aloud.")),
+                                       seed=r.randrange(10_000), api_name="/say")
+        elif action == "digit":
+            return self.client.predict(digit=r.randrange(10), seed=r.randrange(10_000), api_name="/voice_digit")
+        elif action == "bad":  # a student who sends what the API refuses: every answer must be a sentence
+            bad = r.randrange(6)
+            if bad == 0:
+                return self.client.predict(d, "cdcgan", 12, api_name="/generate")
+            if bad == 1:
+                return self.client.predict(text="", api_name="/say")
+            if bad == 2:
+                return self.client.predict(d, self.lab_model, 5.0, "slerp", api_name="/lab_frame")
+            if bad == 3:
+                return self.client.predict(model="gpt-fortunes", prompt="x", length=99_999, api_name="/text_write")
+            if bad == 4:
+                return self.client.predict(dataset=d, model="ddpm", steps=0, api_name="/diffusion_sample")
+            return self.client.predict(d, "vae", -1, 0, 10_000, api_name="/generate")
         raise ValueError(action)
 
     def timed(self, action: str) -> None:
         start = time.monotonic()
         try:
             self.act(action)
-            outcome, message = "ok", ""
+            outcome, message = ("error", "a bad value was accepted") if action == "bad" else ("ok", "")
         except Exception as e:  # noqa: BLE001 — every failure is recorded and classed
             message = str(e)[:300]
             outcome = "busy" if any(m in message for m in BUSY_MARKERS) else "error"
+            if action == "bad" and outcome == "error" and message.strip() and not any(
+                    m in message for m in BARE_ERROR[:1]) and message.strip() != BARE_ERROR[1]:
+                outcome = "refused"  # the right answer to a bad value: GenLab's sentence
         end = time.monotonic()
         self.rec.add(time.time() - self.t0, action, end - start, outcome, message)
 
@@ -167,12 +200,16 @@ def percentile(values: list[float], q: float) -> float:
 
 def summarise(rows, start: float, end: float) -> list[list]:
     out = []
-    for action, _ in MIX:
+    for action, _ in (*MIX, ("bad", 0)):
         got = [r for r in rows if start <= r[0] < end and r[1] == action]
         ok = [r[2] for r in got if r[3] == "ok"]
         busy = [r[2] for r in got if r[3] == "busy"]
         errors = [r for r in got if r[3] == "error"]
-        out.append([action, len(got), len(ok), len(busy), len(errors),
+        if not got:
+            continue
+        refused = sum(r[3] == "refused" for r in got)
+        out.append([action + (f" ({refused} refused with a sentence)" if refused else ""), len(got), len(ok),
+                    len(busy), len(errors),
                     f"{percentile(ok, 50):.3f}", f"{percentile(ok, 95):.3f}", f"{max(ok, default=float('nan')):.3f}",
                     f"{percentile(busy, 95):.3f}" if busy else "—", f"{max(busy):.3f}" if busy else "—"])
     return out
@@ -215,7 +252,9 @@ def main() -> None:
     ap.add_argument("--overload-seconds", type=float, default=60)
     ap.add_argument("--recovery-seconds", type=float, default=90)
     ap.add_argument("--processes", type=int, default=8, help="load-generator processes (students split evenly)")
-    ap.add_argument("--mix", help="weights, e.g. slider=0.55,samples=0.3,stylize=0.1,metrics=0.05 (the default)")
+    ap.add_argument("--mix", help="a named mix (classroom: the default; streams: streamed diffusion and text, speech, "
+                    "digits, grids, frames) or weights, e.g. slider=0.55,samples=0.3,stylize=0.1,metrics=0.05")
+    ap.add_argument("--bad-client", action="store_true", help="one more student who sends bad values every 3 s")
     ap.add_argument("--json")
     ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--url", help=argparse.SUPPRESS)
@@ -223,7 +262,8 @@ def main() -> None:
     args = ap.parse_args()
     if args.mix:
         global MIX
-        MIX = tuple((k, float(v)) for k, v in (kv.split("=") for kv in args.mix.split(",")))
+        MIX = MIXES[args.mix] if args.mix in MIXES else tuple(
+            (k, float(v)) for k, v in (kv.split("=") for kv in args.mix.split(",")))
     if args.worker:
         return worker(args)
 
@@ -267,6 +307,13 @@ def main() -> None:
             w.stdin.flush()
         print(f"normal load: {args.students} students for {args.minutes:g} min, then {len(seeds)} for "
               f"{args.overload_seconds:g} s, then {args.students} for {args.recovery_seconds:g} s", flush=True)
+        bad_rec = Recorder()
+        if args.bad_client:
+            def heckle(student=Student(url, 99_999, bad_rec, t0)):
+                while time.time() < normal_end - 3:
+                    time.sleep(3)
+                    student.timed("bad")
+            threading.Thread(target=heckle, daemon=True).start()
         time.sleep(max(0.0, t0 - time.time()))
         cpu0 = cpu_seconds(server.pid)
         time.sleep(max(0.0, normal_end - time.time()))
@@ -285,7 +332,7 @@ def main() -> None:
         server.terminate()
         server.wait(30)
 
-    rows = [tuple(r) for res in results for r in res["rows"]]
+    rows = [tuple(r) for res in results for r in res["rows"]] + bad_rec.rows
     cpu = {"server": round(cpu_server, 2), "server during overload": round(cpu_overload, 2),
            "load generator": round(sum(r["cpu_at_normal_end"] for r in results) / (normal_end - t0), 2)}
     normal_start = 15.0  # everyone is acting
@@ -322,8 +369,12 @@ def main() -> None:
     print(f"server alive: {alive}; memory MiB: {report['memory_mib']}")
     print(f"CPU cores busy during normal load (of {os.cpu_count()}): {cpu}")
     print(f"recovery windows (start s after overload, light p95 s, non-ok answers): {report['recovery_windows']}")
-    print(f"back to normal {recovered} s after the overload ended" if recovered is not None
-          else "NOT back to normal within the recovery period")
+    if args.recovery_seconds > 0:
+        print(f"back to normal {recovered} s after the overload ended" if recovered is not None
+              else "NOT back to normal within the recovery period")
+    normal = [r for r in rows if phases["normal"][0] <= r[0] < phases["normal"][1]]
+    print(f"normal load: {len(normal)} answers, {sum(r[3] == 'error' for r in normal)} errors, busy share "
+          f"{sum(r[3] == 'busy' for r in normal) / max(1, len(normal)):.1%}")
     if report["error_messages"]:
         print("errors:", *report["error_messages"], sep="\n  ")
     if args.json:

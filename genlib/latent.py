@@ -197,6 +197,11 @@ def between(model_id: str, dataset: str, a: Point, b: Point, t, mode: str = "sle
     ts = torch.as_tensor(t, dtype=torch.float32).reshape(-1)
     if ((ts < 0) | (ts > 1)).any():
         raise GenLabError("t must lie between 0 and 1.")
+    _, model = _model(model_id, dataset)
+    if a.z.numel() != model.latent_dim or b.z.numel() != model.latent_dim or (a.classes is None) != (
+            b.classes is None):
+        raise GenLabError(f"Endpoints A and B were not both made with {get_spec(model_id).title} (a model was "
+                          "changed in between): press Show to set both for this model.")
     z = interpolate(a.z, b.z, ts, mode)
     classes = None if a.classes is None else blend_weights(a.classes, b.classes, ts)
     return decode(model_id, dataset, z, classes)

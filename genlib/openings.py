@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 _done: dict[str, Any] = {}
-_locks: dict[str, threading.Lock] = {}
+_locks: dict[str, threading.RLock] = {}
 _guard = threading.Lock()
 log = logging.getLogger("genlab")
 
@@ -25,7 +25,7 @@ def once(key: str, compute: Callable[[], Any]) -> Any:
     if key in _done:
         return _done[key]
     with _guard:
-        lock = _locks.setdefault(key, threading.Lock())
+        lock = _locks.setdefault(key, threading.RLock())
     with lock:
         if key not in _done:
             _done[key] = compute()
@@ -33,15 +33,15 @@ def once(key: str, compute: Callable[[], Any]) -> Any:
 
 
 def warm(views: dict[str, Callable[[], Any]]) -> threading.Thread:
-    """Compute every opening view in a background thread (failures are logged and retried on first use)."""
-
+    """Call every view function (each keeps its own result through :func:`once`) in a background thread; failures
+    are logged, and retried on first use."""
     from genlib.gate import ungated
 
     def run():
-        for key, compute in views.items():
+        for key, view in views.items():
             try:
                 with ungated():
-                    once(key, compute)
+                    view()
             except Exception:  # noqa: BLE001 - an opening view is a convenience; its tab computes it on demand
                 log.warning("opening view %s failed; it will be computed on first use", key, exc_info=True)
 

@@ -86,14 +86,13 @@ class Choice(gr.Dropdown):
         return super().preprocess(payload)
 
 
-def _widget(p, visible: bool = True):
+def _widget(p, visible: bool = True, prefix: str | None = None):
+    kw = {"label": p.label, "info": p.help, "visible": visible, "elem_id": f"{prefix}-{p.name}" if prefix else None}
     if p.kind == "choice":
-        return gr.Dropdown(choices=list(p.choices), value=p.default, label=p.label, info=p.help, visible=visible)
+        return gr.Dropdown(choices=list(p.choices), value=p.default, **kw)
     if p.name == "seed":
-        return gr.Number(value=p.default, label=p.label, precision=0, minimum=p.min, maximum=p.max, info=p.help,
-                         visible=visible)
-    return gr.Slider(minimum=p.min, maximum=p.slider_max, step=p.step, value=p.default, label=p.label, info=p.help,
-                     visible=visible)
+        return gr.Number(value=p.default, precision=0, minimum=p.min, maximum=p.max, **kw)
+    return gr.Slider(minimum=p.min, maximum=p.slider_max, step=p.step, value=p.default, **kw)
 
 
 def _upload(label: str, elem_id: str) -> gr.File:
@@ -198,7 +197,7 @@ def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
                                     label="Class", elem_id="gen-class",
                                     visible=bool(first_model) and get_spec(first_model).conditional)
                 shown = common.declared(first_model) if first_model else set()  # the first paint is already right
-                widgets = [_widget(p, p.name in shown) for p in params]
+                widgets = [_widget(p, p.name in shown, "gen") for p in params]
                 button = gr.Button("Generate", variant="primary", elem_id="gen-button")
             with gr.Column(scale=2):
                 view = opening.get("generate")  # what the defaults give: a real result before any click
@@ -342,7 +341,10 @@ def lab_tab(demo: gr.Blocks) -> None:
         enc = lab.encode_drawing(dataset, model, drawing, klass)
         a, b = (enc.point, b) if which == "A" else (a, enc.point)
         shown = [lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)]
-        frame = on_t(dataset, model, a, b, t, mode) if a is not None and b is not None else None
+        try:
+            frame = on_t(dataset, model, a, b, t, mode) if a is not None and b is not None else None
+        except GenLabError:  # the other endpoint came from another model: shown after the next Show
+            frame = None
         return a, b, shown, enc.caption, frame
 
     def on_export(dataset, model, seeds, classes, frames, fps, size, loop, mode, format):  # noqa: A002
