@@ -322,7 +322,7 @@ def main() -> None:
         cpu1 = cpu_seconds(server.pid)
         time.sleep(max(0.0, overload_end - time.time()))
         memory["end of overload"] = rss_mib(server.pid)
-        cpu_overload = (cpu_seconds(server.pid) - cpu1) / args.overload_seconds
+        cpu_overload = (cpu_seconds(server.pid) - cpu1) / max(args.overload_seconds, 1e-9)
         results = [json.loads(w.communicate(timeout=end - time.time() + 300)[0]) for w in workers]
         memory["end"] = rss_mib(server.pid)
         alive = server.poll() is None

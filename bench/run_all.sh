@@ -20,3 +20,7 @@ echo; echo "## app start"; $PY bench/app_startup.py --repeats 3
 echo; echo "## text"; $PY bench/text_quality.py --novelty 1000; $PY bench/text_speed.py
 echo; echo "## live training"; $PY bench/live_training.py --seconds 60
 echo; echo "## classroom load (about 16 minutes)"; $PY bench/load.py --students 60 --minutes 10
+echo; echo "## streams under a mixed load (about 7 minutes)"
+$PY bench/load.py --students 30 --minutes 5 --overload 1 --overload-seconds 0 --recovery-seconds 0 --processes 4 \
+  --mix streams --bad-client
+echo; echo "## memory per upload"; $PY bench/upload_memory.py

@@ -120,15 +120,12 @@ def generate_page() -> None:
 
 
 @st.fragment
-def _lab_slider(dataset: str, model_id: str, a, b, mode: str, strip_image, view: dict) -> None:
-    """The interpolation slider and its frame: a slider step reruns this alone (one decode), not the page."""
+def _lab_slider(dataset: str, model_id: str, a, b, mode: str) -> None:
+    """The interpolation slider and its frame: a slider step reruns this alone (one decode, one image), not the page;
+    the address bar and the sidebar's link take the new t at the page's next run."""
     t = st.slider("t (A → B)", 0.0, 1.0, opening.LAB["t"], 0.01, key="lab_t")
-    if ":" not in model_id and t != view["t"]:
-        st.query_params["t"] = f"{t:g}"  # the address bar stays on the view shown
-    left, right = st.columns([1, 2])
     st.session_state.lab_frame = lab.frame(dataset, model_id, a, b, t, mode)
-    left.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
-    right.image(strip_image, caption="A → B in 9 steps")
+    st.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
 
 
 def compare_page() -> None:
@@ -201,7 +198,8 @@ def lab_page() -> None:
     view = {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b,
             "t": st.session_state.get("lab_t", opening.LAB["t"]), "mode": mode}
     _publish("lab", dataset, model_id, view)
-    _lab_slider(dataset, model_id, a, b, mode, lab.strip(dataset, model_id, a, b, mode), view)
+    st.image(lab.strip(dataset, model_id, a, b, mode), caption="A → B in 9 steps")
+    _lab_slider(dataset, model_id, a, b, mode)
 
     with st.expander("Walk through keyframes → GIF / MP4"):
         w1, w2, w3 = st.columns(3)
