@@ -126,10 +126,12 @@ def test_streamlit_lab_page():
     assert not at.exception
     at.selectbox(key="lab_model").set_value("cvae").run()
     at.number_input(key="lab_seed_a").set_value(4).run()
-    at.slider(key="lab_t").set_value(0.0).run()
+    at.session_state["lab_t"] = 0.0  # what the frame scrubber stores when it is released at t = 0
+    at.run()
     assert not at.exception and not at.error
     start = at.session_state["lab_frame"]
-    at.slider(key="lab_t").set_value(1.0).run()
+    at.session_state["lab_t"] = 1.0
+    at.run()
     end = at.session_state["lab_frame"]
     assert not np.array_equal(np.asarray(start), np.asarray(end))
     at.radio(key="lab_mode").set_value("lerp").run()
@@ -173,3 +175,24 @@ def test_real_browser_streamlit_draw_and_map_click(streamlit_server, chromium_pa
         page.wait_for_timeout(250)
     image.click(position={"x": 40, "y": 40})
     expect(page.get_by_text("z = (")).to_be_visible(timeout=60_000)
+
+
+@pytest.mark.browser
+def test_real_browser_streamlit_scrubber_moves_without_a_rerun(streamlit_server, chromium_page):
+    """The Streamlit Lab's slider swaps frames in the browser: arrow keys move t and change the image at once, and
+    the release reaches the server (the page keeps the new t after a full rerun)."""
+    from playwright.sync_api import expect
+
+    page = chromium_page
+    page.goto(streamlit_server + "lab", wait_until="load")
+    slider, frame = page.locator("input.genlab-t"), page.locator("img.genlab-frame")
+    expect(frame).to_be_visible(timeout=60_000)
+    before = frame.get_attribute("src")
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect(page.locator(".genlab-caption")).to_have_text("t = 0.55 (slerp)")
+    assert frame.get_attribute("src") != before
+    expect(page.locator(".genlab-scrub")).to_have_attribute("data-server", "55", timeout=30_000)  # t reached it
+    page.get_by_test_id("stSidebar").get_by_text("lerp", exact=True).click()  # a full rerun of the page
+    expect(page.locator(".genlab-caption")).to_have_text("t = 0.55 (lerp)", timeout=30_000)

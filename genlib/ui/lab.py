@@ -59,6 +59,16 @@ def frame(dataset: str, model_id: str, a: latent.Point, b: latent.Point, t: floa
     return big(latent.between(model_id, dataset, a, b, float(t), mode)[0])
 
 
+SCRUB_STEPS = 100  # the Streamlit slider's steps (t = 0.00 … 1.00), all decoded at once
+
+
+@gated(LIGHT)
+def frames(dataset: str, model_id: str, a: latent.Point, b: latent.Point, mode: str, steps: int = SCRUB_STEPS):
+    """Every frame from A to B in ``steps`` equal steps of t, as (steps + 1, 28, 28) uint8, decoded as one batch
+    (each within one grey level of that frame decoded alone: README "Reproducibility")."""
+    return latent.between(model_id, dataset, a, b, np.linspace(0, 1, steps + 1).tolist(), mode)
+
+
 @gated(LIGHT)
 def strip(dataset: str, model_id: str, a: latent.Point, b: latent.Point, mode: str, n: int = 9) -> Image.Image:
     frames = latent.between(model_id, dataset, a, b, np.linspace(0, 1, n).tolist(), mode)

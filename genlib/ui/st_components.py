@@ -1,6 +1,7 @@
-"""Two small Streamlit components (Components v2, inline HTML/JS, no build step): a drawing canvas (also a mask painter
-over an image) and a clickable image. Streamlit has neither built in; the Latent Lab page needs both (draw a digit;
-click the latent map) and the Diffusion page paints inpainting masks."""
+"""Three small Streamlit components (Components v2, inline HTML/JS, no build step): a drawing canvas (also a mask
+painter over an image), a clickable image, and a frame scrubber. Streamlit has none of them built in; the Latent Lab
+page needs all three (draw a digit; click the latent map; move along A → B) and the Diffusion page paints inpainting
+masks."""
 
 from __future__ import annotations
 
@@ -65,7 +66,52 @@ export default function(component) {
 }
 """
 
+_SCRUB_JS = """
+export default function(component) {
+  const { parentElement, data, setTriggerValue } = component;
+  let root = parentElement.querySelector('.genlab-scrub');
+  if (!root) {
+    root = document.createElement('div');
+    root.className = 'genlab-scrub';
+    root.innerHTML = `<label style="display:block;font-size:14px;margin-bottom:4px"></label>
+      <input class="genlab-t" type="range" min="0" step="1" style="width:100%">
+      <img class="genlab-frame" style="display:block;margin-top:8px;image-rendering:pixelated">
+      <div class="genlab-caption" style="font-size:13px;opacity:0.7"></div>`;
+    parentElement.appendChild(root);
+    const input = root.querySelector('input');
+    // a step swaps in a frame the page already holds: no server round trip while scrubbing; t reaches the server
+    // when the slider is released, or 300 ms after the last step (arrow keys)
+    let timer = null;
+    const commit = () => { clearTimeout(timer); root.send('t', Number(input.value) / root.steps); };
+    input.addEventListener('input', () => {
+      root.show(Number(input.value));
+      clearTimeout(timer);
+      timer = setTimeout(commit, 300);
+    });
+    input.addEventListener('change', commit);
+  }
+  const input = root.querySelector('input'), img = root.querySelector('img');
+  root.send = setTriggerValue;  // this render's: a setter kept from an earlier render may talk to a gone instance
+  root.steps = data.frames.length - 1;
+  root.show = (i) => {
+    img.src = data.frames[i];
+    root.querySelector('.genlab-caption').textContent = `t = ${(i / root.steps).toFixed(2)} (${data.mode})`;
+  };
+  root.querySelector('label').textContent = data.label;
+  img.style.width = img.style.height = `${data.size}px`;
+  input.max = String(root.steps);
+  if (root.placed !== data.index || root.framesKey !== data.key) {  // the server moved t, or new endpoints
+    input.value = String(data.index);
+    root.placed = data.index;
+  }
+  root.framesKey = data.key;
+  root.dataset.server = String(data.index);  // the step the server last drew (tests wait on it)
+  root.show(Number(input.value));
+}
+"""
+
 _canvas = st.components.v2.component("genlab_canvas", js=_CANVAS_JS)
+_scrub = st.components.v2.component("genlab_frame_scrubber", js=_SCRUB_JS)
 _click = st.components.v2.component("genlab_click_image", js=_CLICK_JS)
 
 
@@ -94,3 +140,21 @@ def clickable_image(image: Image.Image, key: str) -> tuple[float, float] | None:
     result = _click(key=key, data={"src": _data_url(image)}, on_click_change=lambda: None)
     click = result.click if result is not None else None
     return (float(click["x"]), float(click["y"])) if click else None
+
+
+def frame_scrubber(frames, t: float, key: str, label: str, mode: str, size: int = 224) -> float | None:
+    """A slider over pre-decoded frames ((n, H, W) uint8 for t = 0 … 1 in n − 1 steps) that swaps the shown frame in
+    the browser as it moves — no rerun per step — and reports its t when released (None until the first release).
+    ``t`` places the slider when it changes on the server's side (a link, new endpoints)."""
+    import hashlib
+
+    import numpy as np
+
+    frames = np.asarray(frames, np.uint8)
+    urls = [_data_url(Image.fromarray(f, "L")) for f in frames]
+    steps = len(frames) - 1
+    data = {"frames": urls, "index": int(round(float(t) * steps)), "label": label, "mode": mode, "size": size,
+            "key": hashlib.sha1(frames.tobytes()).hexdigest()[:16]}
+    result = _scrub(key=key, data=data, on_t_change=lambda: None)
+    value = result.t if result is not None else None
+    return None if value is None else float(value)

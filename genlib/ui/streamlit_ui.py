@@ -119,13 +119,18 @@ def generate_page() -> None:
         st.info(f"{spec.description} Choose the settings in the sidebar and press **Generate**.")
 
 
-@st.fragment
 def _lab_slider(dataset: str, model_id: str, a, b, mode: str) -> None:
-    """The interpolation slider and its frame: a slider step reruns this alone (one decode, one image), not the page;
-    the address bar and the sidebar's link take the new t at the page's next run."""
-    t = st.slider("t (A → B)", 0.0, 1.0, opening.LAB["t"], 0.01, key="lab_t")
-    st.session_state.lab_frame = lab.frame(dataset, model_id, a, b, t, mode)
-    st.image(st.session_state.lab_frame, caption=f"t = {t:.2f} ({mode})")
+    """The interpolation slider and its frame. The frames for every slider step (t = 0.00 … 1.00) are decoded at once
+    (one batch, a few ms) and the browser swaps them as the slider moves — a step costs no rerun at all. Releasing it
+    reruns the page once, which keeps t for the link and the other panels. (Not an st.fragment: a component's event
+    inside a fragment triggers no rerun in Streamlit 1.67, measured.)"""
+    frames = lab.frames(dataset, model_id, a, b, mode, lab.SCRUB_STEPS)
+    pending = st.session_state.get("lab_scrub")  # this rerun's trigger: the user released the slider at a new t
+    if pending is not None and pending.get("t") is not None:
+        st.session_state.lab_t = float(pending["t"])
+    t = st.session_state.get("lab_t", opening.LAB["t"])
+    st_components.frame_scrubber(frames, t, "lab_scrub", "t (A → B)", mode, size=28 * lab.SHOW)
+    st.session_state.lab_frame = lab.big(frames[int(round(float(t) * lab.SCRUB_STEPS))])
 
 
 def compare_page() -> None:
