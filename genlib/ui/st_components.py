@@ -74,7 +74,7 @@ export default function(component) {
     root = document.createElement('div');
     root.className = 'genlab-scrub';
     root.innerHTML = `<label style="display:block;font-size:14px;margin-bottom:4px"></label>
-      <input class="genlab-t" type="range" min="0" step="1" style="width:100%">
+      <input class="genlab-t" type="range" min="0" step="1" style="width:100%;accent-color:var(--st-primary-color)">
       <img class="genlab-frame" style="display:block;margin-top:8px;image-rendering:pixelated">
       <div class="genlab-caption" style="font-size:13px;opacity:0.7"></div>`;
     parentElement.appendChild(root);
