@@ -155,8 +155,15 @@ def test_real_browser_streamlit_draw_and_map_click(streamlit_server, chromium_pa
     page.get_by_text("Draw or upload → encode → use as endpoint A").click()
     canvas = page.locator(".genlab-canvas canvas")
     expect(canvas).to_be_visible(timeout=30_000)
+    # the components above it (the frame scrubber) mount asynchronously: draw once the layout has settled
+    expect(page.locator("img.genlab-frame")).to_be_visible(timeout=30_000)
     canvas.scroll_into_view_if_needed()
-    box = canvas.bounding_box()
+    box = None
+    for _ in range(40):
+        previous, box = box, canvas.bounding_box()
+        if previous == box:
+            break
+        page.wait_for_timeout(250)
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.2)
     page.mouse.down()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.8, steps=12)
