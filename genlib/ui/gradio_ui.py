@@ -60,30 +60,36 @@ def sentences(fn):
     return run
 
 
-class Choice(gr.Dropdown):
-    """A menu whose API type is the type of its values (integers for classes and digits, where gr.Dropdown always
-    documents strings) and which accepts a value in either form ("7" or 7), as its schema says."""
+def _numeric_menus() -> None:
+    """gr.Dropdown documents every menu as a string enum, and refuses "7" for a menu of integers (classes, digits, N)
+    although its schema lists "7". Patched once on the class: a menu whose values are all integers is documented as
+    an integer enum and takes a value in either form; other menus are untouched. (A subclass would be cleaner, but
+    Gradio's component metaclass writes a .pyi copy of the defining module next to it at import time.)"""
+    if getattr(gr.Dropdown, "__genlab_numeric__", False):
+        return
+    api_info, preprocess = gr.Dropdown.api_info, gr.Dropdown.preprocess
 
-    def get_block_name(self) -> str:
-        return "dropdown"
+    def ints(menu) -> list[int] | None:
+        values = [v for _, v in menu.choices]
+        return values if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values) else None
 
-    def get_block_class(self) -> str:
-        return "dropdown"
+    def numeric_api_info(self) -> dict:
+        values = None if self.multiselect else ints(self)
+        return {"type": "integer", "enum": values} if values else api_info(self)
 
-    def api_info(self) -> dict:
-        values = [v for _, v in self.choices]
-        if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-            return {"type": "integer", "enum": values}
-        return super().api_info()
-
-    def preprocess(self, payload):
-        if isinstance(payload, str):
-            for _, v in self.choices:
-                if isinstance(v, int) and payload.strip().lstrip("-").isdigit() and int(payload) == v:
-                    return super().preprocess(v)
-        if isinstance(payload, float) and payload.is_integer():
+    def numeric_preprocess(self, payload):
+        values = None if self.multiselect else ints(self)
+        if values and isinstance(payload, str) and payload.strip().lstrip("-").isdigit():
             payload = int(payload)
-        return super().preprocess(payload)
+        elif values and isinstance(payload, float) and payload.is_integer():
+            payload = int(payload)
+        return preprocess(self, payload)
+
+    gr.Dropdown.api_info, gr.Dropdown.preprocess = numeric_api_info, numeric_preprocess
+    gr.Dropdown.__genlab_numeric__ = True
+
+
+_numeric_menus()
 
 
 def _widget(p, visible: bool = True, prefix: str | None = None):
@@ -166,10 +172,7 @@ def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
         kept = {k: v for k, v in values.items() if k in names}
         if model_id and get_spec(model_id).conditional:
             kept["class"] = klass
-        try:
-            return share.encode("generate", dataset, model_id, kept)
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+        return share.encode("generate", dataset, model_id, kept)
 
     def on_open(request: gr.Request):
         """A shared link: restore the settings and draw the same images."""
@@ -193,7 +196,7 @@ def generate_tab(demo: gr.Blocks, live_models: gr.State) -> None:
             with gr.Column(scale=1, min_width=260):
                 dataset = gr.Dropdown(choices=datasets, value=first, label="Dataset", elem_id="gen-dataset")
                 model = gr.Dropdown(choices=models, value=first_model, label="Model", elem_id="gen-model")
-                klass = Choice(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
+                klass = gr.Dropdown(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
                                     label="Class", elem_id="gen-class",
                                     visible=bool(first_model) and get_spec(first_model).conditional)
                 shown = common.declared(first_model) if first_model else set()  # the first paint is already right
@@ -242,10 +245,10 @@ def compare_tab(demo: gr.Blocks) -> None:
             chosen = gr.Dropdown(choices=models, value=[m for _, m in models[:2]], multiselect=True, max_choices=4,
                                  label="Models (2–4)", elem_id="cmp-models", scale=3)
         with gr.Row():
-            klass = Choice(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
+            klass = gr.Dropdown(choices=common.class_options(first) if first else [], value=common.RANDOM_CLASS,
                                 label="Class shown (conditional models)", elem_id="cmp-class")
             seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1, elem_id="cmp-seed")
-            n = Choice(choices=list(common.COMPARE_N), value=common.COMPARE_DEFAULT_N,
+            n = gr.Dropdown(choices=list(common.COMPARE_N), value=common.COMPARE_DEFAULT_N,
                             label="N samples for the metrics", elem_id="cmp-n")
             button = gr.Button("Compare", variant="primary", elem_id="cmp-button")
         gallery = gr.Gallery(label="Samples", columns=4, height="auto", object_fit="contain", elem_id="cmp-gallery")
@@ -280,9 +283,6 @@ def lab_tab(demo: gr.Blocks) -> None:
     first_model = models[0][1] if models else None
     classes = common.class_options(first)[1:] if first else []
 
-    def fail(e):
-        raise gr.Error(str(e)) from None
-
     def dim_sliders(a):  # the per-dimension sliders show endpoint A's coordinates; the PCA sliders return to 0
         return ([gr.Slider(value=0) for _ in range(lab.DIRECTIONS)]
                 + [gr.Slider(value=round(float(a.z[i]), 2), visible=True) if i < len(a.z)
@@ -298,10 +298,7 @@ def lab_tab(demo: gr.Blocks) -> None:
         cond = lab.is_conditional(model_id) if model_id else False
         values = {"seed_a": seed_a, "class_a": class_a if cond else None, "seed_b": seed_b,
                   "class_b": class_b if cond else None, "t": t, "mode": mode}
-        try:
-            return share.encode("lab", dataset, model_id, values)
-        except GenLabError as e:
-            fail(e)
+        return share.encode("lab", dataset, model_id, values)
 
     def on_open(request: gr.Request):
         """A shared link: restore both endpoints, the slider and the mode, and draw them."""
@@ -358,25 +355,16 @@ def lab_tab(demo: gr.Blocks) -> None:
         # a slider counts as moved when it is off A's coordinate by more than its rounding (step 0.05)
         dim_values = {i: v for i, v in enumerate(dims) if i < len(a.z) and v is not None
                       and abs(v - float(a.z[i])) > 0.026}
-        try:
-            return lab.direction_edit(dataset, model_id, a, list(amounts), dim_values)
-        except GenLabError as e:
-            fail(e)
+        return lab.direction_edit(dataset, model_id, a, list(amounts), dim_values)
 
     def on_pick(dataset, evt: gr.SelectData):
-        try:
-            z, image, caption = lab.map_pick(dataset, *evt.index)
-        except GenLabError as e:
-            fail(e)
+        z, image, caption = lab.map_pick(dataset, *evt.index)
         return lab.map_view(dataset, picked=z).image, image, caption
 
     def on_breed(dataset, model_id, a, b, n, mutation, seed):
         if a is None or b is None:
             raise gr.Error("Set the endpoints first (press Show): they are the parents.")
-        try:
-            kids, shown = lab.children(dataset, model_id, a, b, n, mutation, seed)
-        except GenLabError as e:
-            fail(e)
+        kids, shown = lab.children(dataset, model_id, a, b, n, mutation, seed)
         return kids, shown
 
     def on_child(dataset, model_id, kids, b, t, mode, evt: gr.SelectData):
@@ -400,11 +388,11 @@ def lab_tab(demo: gr.Blocks) -> None:
         with gr.Row():
             seed_a = gr.Number(value=opening.LAB["seed_a"], label="Seed A", precision=0, minimum=0, maximum=2**31 - 1,
                                elem_id="lab-seed-a")
-            class_a = Choice(choices=classes, value=opening.LAB["class_a"], label="Class A", elem_id="lab-class-a",
+            class_a = gr.Dropdown(choices=classes, value=opening.LAB["class_a"], label="Class A", elem_id="lab-class-a",
                                   visible=lab.is_conditional(first_model))
             seed_b = gr.Number(value=opening.LAB["seed_b"], label="Seed B", precision=0, minimum=0, maximum=2**31 - 1,
                                elem_id="lab-seed-b")
-            class_b = Choice(choices=classes, value=opening.LAB["class_b"], label="Class B", elem_id="lab-class-b",
+            class_b = gr.Dropdown(choices=classes, value=opening.LAB["class_b"], label="Class B", elem_id="lab-class-b",
                                   visible=lab.is_conditional(first_model))
             show = gr.Button("Show", variant="primary", elem_id="lab-show")
         share_button, link = _share_widgets("lab")
@@ -423,7 +411,7 @@ def lab_tab(demo: gr.Blocks) -> None:
                                        canvas_size=(280, 280), elem_id="lab-sketch")
                 upload = _upload("Upload", "lab-upload")
                 with gr.Column():
-                    draw_class = Choice(choices=classes, value=0, label="Its class (conditional VAE)",
+                    draw_class = gr.Dropdown(choices=classes, value=0, label="Its class (conditional VAE)",
                                              visible=lab.is_conditional(first_model))
                     which = gr.Radio(["A", "B"], value="A", label="Use as endpoint")
                     encode = gr.Button("Encode drawing", elem_id="lab-encode")
@@ -527,10 +515,7 @@ def diffusion_tab(demo: gr.Blocks) -> None:
         return (view.image, view.caption) if view else (gr.skip(), gr.skip())
 
     def on_source(dataset, upload, index):
-        try:
-            return dif.canvas_background(dataset, upload, index)
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+        return dif.canvas_background(dataset, upload, index)
 
     def on_restore(dataset, model, upload, index, mode, sigma, mask, painted, klass, steps, seed):
         if mode == "inpaint" and mask == "painted":
@@ -552,7 +537,7 @@ def diffusion_tab(demo: gr.Blocks) -> None:
         with gr.Tab("Sample", id="dif-sample-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
-                    klass = Choice(choices=common.class_options(first), value=opening.DIFFUSION["klass"],
+                    klass = gr.Dropdown(choices=common.class_options(first), value=opening.DIFFUSION["klass"],
                                    label="Class", elem_id="dif-class")
                     seed = gr.Number(value=opening.DIFFUSION["seed"], label="Seed", precision=0, minimum=0,
                                      maximum=2**31 - 1, elem_id="dif-seed")
@@ -580,7 +565,7 @@ def diffusion_tab(demo: gr.Blocks) -> None:
                                       elem_id="res-sigma")
                     mask_kind = gr.Dropdown(["painted", *RESTORE_MASKS], value="center",
                                             label="Mask (inpaint): paint it, or pick one", elem_id="res-mask")
-                    res_class = Choice(choices=dif.hint_options(first), value=common.RANDOM_CLASS,
+                    res_class = gr.Dropdown(choices=dif.hint_options(first), value=common.RANDOM_CLASS,
                                             label="Class hint", elem_id="res-class")
                     res_steps = gr.Slider(10, 200, value=50, step=10, label="DDIM steps", elem_id="res-steps")
                     res_seed = gr.Number(value=0, label="Seed", precision=0, minimum=0, maximum=2**31 - 1,
@@ -746,7 +731,7 @@ def voice_tab(demo: gr.Blocks) -> None:
         with gr.Tab("Say a digit", id="digit-tab"):
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
-                    digit = Choice(list(vo.DIGITS), value=7, label="Digit", elem_id="vd-digit")
+                    digit = gr.Dropdown(list(vo.DIGITS), value=7, label="Digit", elem_id="vd-digit")
                     d_seed = gr.Number(value=0, label="Voice seed", precision=0, minimum=0, maximum=2**31 - 1,
                                        elem_id="vd-seed")
                     temperature = gr.Slider(0, 2, value=1.0, step=0.05, label="Voice temperature",
@@ -765,11 +750,11 @@ def voice_tab(demo: gr.Blocks) -> None:
             with gr.Row():
                 with gr.Column(scale=1, min_width=260):
                     with gr.Row():
-                        a_digit = Choice(list(vo.DIGITS), value=3, label="A: digit", elem_id="vm-a-digit")
+                        a_digit = gr.Dropdown(list(vo.DIGITS), value=3, label="A: digit", elem_id="vm-a-digit")
                         a_seed = gr.Number(value=1, label="A: voice seed", precision=0, minimum=0,
                                            maximum=2**31 - 1, elem_id="vm-a-seed")
                     with gr.Row():
-                        b_digit = Choice(list(vo.DIGITS), value=8, label="B: digit", elem_id="vm-b-digit")
+                        b_digit = gr.Dropdown(list(vo.DIGITS), value=8, label="B: digit", elem_id="vm-b-digit")
                         b_seed = gr.Number(value=2, label="B: voice seed", precision=0, minimum=0,
                                            maximum=2**31 - 1, elem_id="vm-b-seed")
                     a_upload = _wav_upload("…or A from a recording (WAV)", "vm-a-upload")
@@ -923,10 +908,7 @@ def live_tab(demo: gr.Blocks, live_models: gr.State) -> None:
     the others wait in line; the result joins this session's model menus."""
 
     def on_start(model, dataset, seconds, seed, job_id):
-        try:
-            return lv.start(model, dataset, seconds, seed, previous=job_id)
-        except GenLabError as e:
-            raise gr.Error(str(e)) from None
+        return lv.start(model, dataset, seconds, seed, previous=job_id)
 
     def shown(v):
         losses, conf = lv.curves(v)
@@ -947,10 +929,7 @@ def live_tab(demo: gr.Blocks, live_models: gr.State) -> None:
 
     def on_control(action):
         def act(job_id):
-            try:
-                lv.control(job_id, action)
-            except GenLabError as e:
-                raise gr.Error(str(e)) from None
+            lv.control(job_id, action)
         return act
 
     with gr.Tab("Live training", id="live"):
