@@ -59,6 +59,9 @@ def test_real_browser_pick_a_class_and_see_an_image(server, chromium_page):
     image = page.locator("#gen-image img")
     expect(image).to_be_visible(timeout=30_000)
     expect(page.locator("#gen-caption")).to_contain_text("· 7 ·", timeout=30_000)
+    # the tab opens on its opening grid: wait for the new one to have loaded in place of it
+    page.wait_for_function("() => { const i = document.querySelector('#gen-image img'); "
+                           "return i && i.complete && i.naturalWidth > 0; }", timeout=30_000)
     assert image.evaluate("img => img.naturalWidth") > 100
 
 
