@@ -94,18 +94,13 @@ def browser_steps(steps):
 
 def wait_idle(pid: int, quiet_s: float = 2.0, timeout: float = 180.0) -> None:
     """Wait until process ``pid`` uses under 5 % of a core for ``quiet_s`` (its opening views are computed)."""
-    import os
-
-    def cpu():
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    from common import cpu_seconds
 
     end = time.time() + timeout
     while time.time() < end:
-        before = cpu()
+        before = cpu_seconds(pid)
         time.sleep(quiet_s)
-        if cpu() - before < 0.05 * quiet_s:
+        if cpu_seconds(pid) - before < 0.05 * quiet_s:
             return
 
 

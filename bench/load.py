@@ -45,14 +45,15 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import machine, table  # noqa: E402
+from common import cpu_seconds, machine, table  # noqa: E402
 
 MIX = (("slider", 0.55), ("samples", 0.30), ("stylize", 0.10), ("metrics", 0.05))
 # --mix streams: what crashed streamed text (issue 17): streamed diffusion and text, speech, digits, grids and frames
 MIXES = {"classroom": MIX, "streams": (("diffusion", 0.2), ("text", 0.2), ("tts", 0.15), ("digit", 0.15),
                                        ("samples", 0.15), ("slider", 0.15))}
 LIGHT = ("slider", "samples", "digit")
-BARE_ERROR = ("has raised an exception", "Error")  # gradio_client's words for a handler that failed without a sentence
+BARE_ERRORS = ("", "Error")  # gradio_client's message for a handler that failed without a sentence
+UPSTREAM = "has raised an exception"  # … and its wording when the app hides the error
 LAB_MODELS = ("dcgan", "vae", "cdcgan", "cvae")
 COND_MODELS = ("cdcgan", "cvae")
 COMPARE_MODELS = ("gan", "dcgan", "vae", "cvae", "cdcgan")
@@ -64,13 +65,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def rss_mib(pid: int) -> float:
@@ -173,8 +167,7 @@ class Student:
         except Exception as e:  # noqa: BLE001 — every failure is recorded and classed
             message = str(e)[:300]
             outcome = "busy" if any(m in message for m in BUSY_MARKERS) else "error"
-            if action == "bad" and outcome == "error" and message.strip() and not any(
-                    m in message for m in BARE_ERROR[:1]) and message.strip() != BARE_ERROR[1]:
+            if action == "bad" and outcome == "error" and message.strip() not in BARE_ERRORS and UPSTREAM not in message:
                 outcome = "refused"  # the right answer to a bad value: GenLab's sentence
         end = time.monotonic()
         self.rec.add(time.time() - self.t0, action, end - start, outcome, message)

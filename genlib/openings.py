@@ -50,8 +50,3 @@ def warm(views: dict[str, Callable[[], Any]]) -> threading.Thread:
     thread.start()
     return thread
 
-
-def clear() -> None:
-    """Forget every view (tests)."""
-    with _guard:
-        _done.clear()

@@ -142,9 +142,10 @@ def clickable_image(image: Image.Image, key: str) -> tuple[float, float] | None:
     return (float(click["x"]), float(click["y"])) if click else None
 
 
-def frame_scrubber(frames, t: float, key: str, label: str, mode: str, size: int = 224) -> float | None:
+def frame_scrubber(frames, t: float, key: str, label: str, mode: str, size: int = 224) -> None:
     """A slider over pre-decoded frames ((n, H, W) uint8 for t = 0 … 1 in n − 1 steps) that swaps the shown frame in
-    the browser as it moves — no rerun per step — and reports its t when released (None until the first release).
+    the browser as it moves — no rerun per step. Releasing it reruns the app with its t as a trigger value, read from
+    ``st.session_state[key]["t"]`` before the component is drawn (so that run already draws and links the new t).
     ``t`` places the slider when it changes on the server's side (a link, new endpoints)."""
     import hashlib
 
@@ -155,6 +156,4 @@ def frame_scrubber(frames, t: float, key: str, label: str, mode: str, size: int 
     steps = len(frames) - 1
     data = {"frames": urls, "index": int(round(float(t) * steps)), "label": label, "mode": mode, "size": size,
             "key": hashlib.sha1(frames.tobytes()).hexdigest()[:16]}
-    result = _scrub(key=key, data=data, on_t_change=lambda: None)
-    value = result.t if result is not None else None
-    return None if value is None else float(value)
+    _scrub(key=key, data=data, on_t_change=lambda: None)

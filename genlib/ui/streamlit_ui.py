@@ -119,16 +119,21 @@ def generate_page() -> None:
         st.info(f"{spec.description} Choose the settings in the sidebar and press **Generate**.")
 
 
+def _lab_t() -> float:
+    """The Lab's t: where the scrubber was released on this rerun (its trigger), else where it was before."""
+    released = st.session_state.get("lab_scrub")
+    if released is not None and released.get("t") is not None:
+        st.session_state.lab_t = float(released["t"])
+    return st.session_state.get("lab_t", opening.LAB["t"])
+
+
 def _lab_slider(dataset: str, model_id: str, a, b, mode: str) -> None:
     """The interpolation slider and its frame. The frames for every slider step (t = 0.00 … 1.00) are decoded at once
     (one batch, a few ms) and the browser swaps them as the slider moves — a step costs no rerun at all. Releasing it
     reruns the page once, which keeps t for the link and the other panels. (Not an st.fragment: a component's event
     inside a fragment triggers no rerun in Streamlit 1.67, measured.)"""
     frames = lab.frames(dataset, model_id, a, b, mode, lab.SCRUB_STEPS)
-    pending = st.session_state.get("lab_scrub")  # this rerun's trigger: the user released the slider at a new t
-    if pending is not None and pending.get("t") is not None:
-        st.session_state.lab_t = float(pending["t"])
-    t = st.session_state.get("lab_t", opening.LAB["t"])
+    t = _lab_t()
     st_components.frame_scrubber(frames, t, "lab_scrub", "t (A → B)", mode, size=28 * lab.SHOW)
     st.session_state.lab_frame = lab.big(frames[int(round(float(t) * lab.SCRUB_STEPS))])
 
@@ -200,8 +205,7 @@ def lab_page() -> None:
     if st.session_state.get("lab_a_override") is not None and st.sidebar.button("Back to seed A", key="lab_reset"):
         st.session_state.lab_a_override = None
         st.rerun()
-    view = {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b,
-            "t": st.session_state.get("lab_t", opening.LAB["t"]), "mode": mode}
+    view = {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b, "t": _lab_t(), "mode": mode}
     _publish("lab", dataset, model_id, view)
     st.image(lab.strip(dataset, model_id, a, b, mode), caption="A → B in 9 steps")
     _lab_slider(dataset, model_id, a, b, mode)
