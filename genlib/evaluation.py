@@ -20,7 +20,7 @@ from safetensors.torch import load_file
 
 from genlib import hub, metrics
 from genlib.data import dataset_info, load_dataset
-from genlib.data.sources import genlab_home
+from genlib.data.paths import genlab_home
 from genlib.errors import GenLabError
 from genlib.images import from_uint8, to_uint8
 from genlib.registry import checkpoint_dir, get_spec

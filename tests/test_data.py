@@ -66,7 +66,7 @@ def test_idx_folder_from_env_wins(tmp_path, monkeypatch):
         for stem, test_stem in zip(split_files, sources.IDX_FILES["test"]):
             (folder / f"{stem}.gz").write_bytes((src / f"{test_stem}.gz").read_bytes())
     monkeypatch.setenv("GENLAB_DATA", str(tmp_path))
-    splits = sources.locate("fashion")
+    splits = sources.fashion()
     assert splits["train"][2] == str(folder) and len(splits["train"][0]) == 10000
 
 
@@ -75,7 +75,7 @@ def test_missing_dataset_names_what_to_install(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(sources, "DEBIAN_FASHION", tmp_path / "nowhere")
     with pytest.raises(DatasetUnavailable, match="apt-get install dataset-fashion-mnist"):
-        sources.locate("fashion")
+        sources.fashion()
 
 
 def test_unknown_dataset_and_split():

@@ -148,7 +148,7 @@ def build(takes: int = TAKES, piper_takes: int = PIPER_TAKES, variants: list[str
 
 
 def cache_path() -> Path:
-    from genlib.data.sources import genlab_home
+    from genlib.data.paths import genlab_home
 
     return genlab_home() / "speech" / f"spoken-digits-v{VERSION}.safetensors"
 

