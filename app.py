@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from genlib.ui.gradio_ui import MAX_SESSIONS, MAX_THREADS, build_demo  # noqa: E402
+from genlib.frontends.gradio.app import MAX_SESSIONS, MAX_THREADS, build_demo  # noqa: E402
 
 if __name__ == "__main__":
     build_demo().launch(

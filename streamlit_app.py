@@ -7,8 +7,8 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import streamlit as st  # noqa: E402
 
-from genlib.ui.common import UNEXPECTED, unavailable_notice  # noqa: E402
-from genlib.ui.streamlit_ui import warm_openings  # noqa: E402
+from genlib.features.menus import UNEXPECTED, unavailable_notice  # noqa: E402
+from genlib.frontends.streamlit.widgets import warm_openings  # noqa: E402
 
 st.set_page_config(page_title="GenLab", layout="wide")
 if notice := unavailable_notice():

@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import machine, table  # noqa: E402
 
-from genlib.ui.common import run_compare  # noqa: E402
+from genlib.features.compare import run_compare  # noqa: E402
 
 SETS = {2: ["cdcgan", "cvae"], 4: ["cdcgan", "cvae", "dcgan", "vae"]}
 

@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import machine, table  # noqa: E402
 
 from genlib import latent  # noqa: E402
-from genlib.ui import lab  # noqa: E402
+from genlib.features import lab  # noqa: E402
 
 
 def pct(values, q):
@@ -56,14 +56,14 @@ def browser_steps(steps):
 
     from playwright.sync_api import sync_playwright
 
-    from genlib.ui.gradio_ui import build_demo
+    from genlib.frontends.gradio.app import build_demo
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     demo = build_demo()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
-    from genlib.ui import opening
+    from genlib.features import opening
 
     opening.warm().join()  # the opening views the server computes as it starts: measured idle, like a classroom
     times = []

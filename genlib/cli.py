@@ -157,7 +157,7 @@ def cmd_restore(args) -> int:
     if out.suffix != ".png":
         raise GenLabError(f"--out must end in .png; got {out.name}")
     if args.image.startswith("test:"):
-        from genlib.ui.diffusion import test_image
+        from genlib.features.diffusion import test_image
 
         image = test_image(args.dataset, args.image[5:])
     else:

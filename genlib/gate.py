@@ -2,7 +2,7 @@
 explicit "busy, try again" instead of a stall.
 
 A laptop serving a classroom has two cores. Left alone, 60 students pressing buttons pile work onto them until every
-answer takes minutes. Every model-calling action of the UI layer (``genlib.ui.*``, which both Gradio and Streamlit
+answer takes minutes. Every model-calling action of the UI layer (``genlib.features.*``, which both Gradio and Streamlit
 call) therefore passes through one of a few named lanes:
 
 - ``light``: the interactive calls (a grid of samples, a slider frame, a voice digit, a few names), at most two at

@@ -1,7 +1,7 @@
 """One registry that both front ends, the CLI and the tests read.
 
 A :class:`ModelSpec` says what a model is (family, modality, capabilities), which generation controls it takes
-(:class:`Param`, rendered as widgets by both UIs), its presets (``tiny`` for tests, ``default`` for shipped
+(:class:`~genlib.controls.Control`, rendered by both UIs and the CLI), its presets (``tiny`` for tests, ``default`` for shipped
 checkpoints) and how to train it. Each file in ``genlib/models/`` calls :func:`register` for its ids; adding a model is
 adding one file (and its checkpoint folder ``checkpoints/<model>-<dataset>/``).
 """
@@ -13,53 +13,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from genlib import controls
+from genlib.controls import Control
 from genlib.errors import GenLabError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
-class Param:
-    """A generation control. ``kind`` is "int", "float" or "choice"; UIs render a slider/number or a dropdown."""
-
-    name: str
-    kind: str
-    default: Any
-    label: str
-    min: float | None = None
-    max: float | None = None
-    step: float | None = None
-    choices: tuple = ()
-    help: str = ""
-    ui_max: float | None = None  # the largest value UI sliders offer (the API still takes up to ``max``)
-
-    @property
-    def slider_max(self) -> float | None:
-        return self.ui_max if self.ui_max is not None else self.max
-
-    def validate(self, value: Any) -> Any:
-        """Coerce ``value`` to this param's type, or raise a one-sentence error naming the allowed range."""
-        if self.kind == "choice":
-            if value not in self.choices:
-                raise GenLabError(f"{self.label} must be one of {', '.join(map(str, self.choices))}; got {value!r}.")
-            return value
-        try:
-            number = int(value) if self.kind == "int" else float(value)
-        except (TypeError, ValueError):
-            raise GenLabError(f"{self.label} must be a number; got {value!r}.") from None
-        if self.kind == "int" and float(value) != number:
-            raise GenLabError(f"{self.label} must be a whole number; got {value!r}.")
-        if number != number or (self.min is not None and number < self.min) or (
-            self.max is not None and number > self.max
-        ):
-            raise GenLabError(f"{self.label} must be between {self.min} and {self.max}; got {value!r}.")
-        return number
-
-
 # Controls every image generator shares; per-model params are added to these.
-SEED = Param("seed", "int", 0, "Seed", 0, 2**31 - 1, 1, help="Same seed, same images.")
-COUNT = Param("n", "int", 16, "Count", 1, 10_000, 1, help="How many images to sample.")
-UI_MAX_COUNT = 64
+SEED = controls.seed(help="Same seed, same images.")
+UI_MAX_COUNT = 64  # the front ends sample at most this many at once (a grid a class can see); the CLI up to 10,000
+COUNT = Control("n", "int", 16, "Count", 1, 10_000, 1, help="How many images to sample.", ui_max=UI_MAX_COUNT)
 
 
 @dataclass(frozen=True)
@@ -85,7 +49,7 @@ class ModelSpec:
     generative: bool = True
     conditional: bool = False
     encoder: bool = False
-    params: tuple[Param, ...] = ()
+    params: tuple[Control, ...] = ()
     recipe: TrainRecipe = TrainRecipe()
     datasets: tuple[str, ...] = ("mnist", "fashion")
     latent_tools: bool = True  # a small latent the Latent Lab's sliders, maps and directions make sense on
@@ -105,7 +69,7 @@ class ModelSpec:
     def capabilities(self) -> dict:
         return {"conditional": self.conditional, "encoder": self.encoder, "latent_dim": self.latent_dim}
 
-    def all_params(self) -> tuple[Param, ...]:
+    def all_params(self) -> tuple[Control, ...]:
         return (SEED, COUNT, *self.params)
 
 

@@ -101,7 +101,7 @@ def streamlit_server():
 @pytest.fixture(scope="module")
 def server():
     """The Gradio app in this process, on a free port."""
-    from genlib.ui.gradio_ui import build_demo
+    from genlib.frontends.gradio.app import build_demo
 
     demo = build_demo()
     port = free_port()

@@ -3,14 +3,14 @@
 import pytest
 
 from conftest import ROOT
-from genlib.ui import explain
+from genlib.features import explain
 
 PAGES = {"generate": "generate", "compare": "compare", "lab": "lab", "diffusion": "diffusion", "style": "style",
          "voice": "voice", "text": "text", "live": "live"}
 
 
 def test_every_gradio_tab_has_its_explanation():
-    from genlib.ui.gradio_ui import build_demo
+    from genlib.frontends.gradio.app import build_demo
 
     demo = build_demo()
     by_id = {c["props"].get("elem_id"): c for c in demo.config["components"]}

@@ -203,7 +203,7 @@ def test_cli_restore_denoise_and_inpaint(tmp_path, subprocess_env):
 # ---------------------------------------------------------------- front ends
 
 def test_ui_stream_and_restore_views():
-    from genlib.ui import diffusion as dif
+    from genlib.features import diffusion as dif
 
     assert [m for _, m in dif.models("mnist")] == ["ddpm"]
     assert [p.name for p in dif.params("ddpm")] == ["steps", "guidance", "sampler", "eta", "guidance_interval"]
@@ -255,7 +255,7 @@ def test_streamlit_diffusion_page():
 
     at = AppTest.from_file(str(ROOT / "pages" / "diffusion.py"), default_timeout=120).run()
     assert not at.exception
-    at.selectbox(key="dif_class").set_value(3).run()
+    at.selectbox(key="dif_klass").set_value(3).run()
     at.slider(key="dif_n").set_value(4).run()
     at.button(key="dif_button").click().run()
     assert not at.exception and not at.error
@@ -271,7 +271,7 @@ def test_streamlit_diffusion_page():
 
 def test_restoration_works_without_the_dataset_installed(monkeypatch):
     """A teacher's laptop may have no dataset: the first 32 real test images ship in assets/examples."""
-    from genlib.ui import diffusion as dif
+    from genlib.features import diffusion as dif
 
     real = load_dataset("fashion", "test").images
 

@@ -4,7 +4,7 @@ anyone presses a button (issue 17). In a real Chromium, for both front ends."""
 import pytest
 
 from genlib.registry import get_spec
-from genlib.ui import common, opening
+from genlib.features import generate, menus, opening
 
 # what each Gradio tab shows when it opens: (tab name, a locator that only a result fills)
 GRADIO_RESULTS = (
@@ -23,8 +23,8 @@ STREAMLIT_RESULTS = (
 def test_opening_views_are_what_the_default_controls_give():
     shown = opening.generate()
     dataset = opening.first_dataset()
-    model = common.model_options(dataset)[0][1]
-    again = common.run_generate(dataset, model, common.RANDOM_CLASS, {p.name: p.default for p in common.ui_params()})
+    model = menus.model_options(dataset)[0][1]
+    again = generate.run_generate(dataset, model, menus.RANDOM_CLASS, {p.name: p.default for p in generate.ui_params()})
     assert shown.caption.split(" · ")[:3] == again.caption.split(" · ")[:3]  # the last part is the time taken
     assert list(shown.image.getdata()) == list(again.image.getdata())
     assert opening.generate() is shown, "computed once, then shared"
@@ -36,17 +36,17 @@ def test_gradio_generate_shows_exactly_the_selected_models_controls(server, chro
 
     page = chromium_page
     page.goto(server, wait_until="load")
-    params = [p.name for p in common.ui_params()]
+    params = [p.name for p in generate.ui_params()]
 
     def check(model_id):
-        mine = common.declared(model_id)
+        mine = generate.declared(model_id)
         for name in params:
             box = page.locator(f"#gen-{name}")
             (expect(box).to_be_visible if name in mine else expect(box).to_be_hidden)(timeout=10_000)
         klass = page.locator("#gen-class")
         (expect(klass).to_be_visible if get_spec(model_id).conditional else expect(klass).to_be_hidden)()
 
-    options = common.model_options("mnist")
+    options = menus.model_options("mnist")
     check(options[0][1])  # the first paint, before anything is touched
     for title, model_id in [*options[1:], options[0]]:
         page.locator("#gen-model input").click()

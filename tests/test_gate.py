@@ -125,16 +125,16 @@ def test_a_stream_holds_its_slot_until_it_ends_or_is_closed():
 
 def test_ui_actions_pass_through_the_shared_lanes():
     """What both front ends call is gated: light actions in LIGHT, slow ones in HEAVY."""
-    from genlib.ui import common, lab, style, text, voice
+    from genlib.features import compare, generate, lab, style, text, voice
 
     before = g.LIGHT.stats().admitted
-    common.run_generate("mnist", "dcgan", None, {"n": 4, "seed": 1})
+    generate.run_generate("mnist", "dcgan", None, {"n": 4, "seed": 1})
     assert g.LIGHT.stats().admitted == before + 1
     before = g.HEAVY.stats().admitted
-    common.run_generate("mnist", "ddpm", None, {"n": 1, "seed": 1, "steps": 2})
+    generate.run_generate("mnist", "ddpm", None, {"n": 1, "seed": 1, "steps": 2})
     assert g.HEAVY.stats().admitted == before + 1
     for lane, fns in ((g.LIGHT, (lab.frame, lab.seed_point, voice.digit, text.names)),
-                      (g.HEAVY, (common.run_compare, style.run_fast, text.write, voice.speak))):
+                      (g.HEAVY, (compare.run_compare, style.run_fast, text.write, voice.speak))):
         for fn in fns:  # the decorator's closure holds the lane
             cells = [c.cell_contents for c in fn.__closure__ or ()]
             assert lane in cells, fn.__name__
@@ -179,7 +179,7 @@ def test_streamlit_answers_busy(light_lane_full):
 
 
 def test_gradio_queue_is_bounded_and_handed_to_the_gates():
-    from genlib.ui.gradio_ui import QUEUE_MAX, build_demo
+    from genlib.frontends.gradio.app import QUEUE_MAX, build_demo
 
     demo = build_demo()
     assert demo._queue.max_size == QUEUE_MAX

@@ -6,27 +6,27 @@ from PIL import Image
 
 from genlib.errors import GenLabError
 from genlib.registry import specs
-from genlib.ui import common
+from genlib.features import compare, generate, menus
 
 
 def test_menus_come_from_the_registry():
-    ids = [m for _, m in common.model_options("mnist")]
+    ids = [m for _, m in menus.model_options("mnist")]
     assert ids == [s.id for s in specs() if "mnist" in s.datasets], "every generator for MNIST is offered, in order"
-    assert [c for _, c in common.class_options("fashion")][:3] == [common.RANDOM_CLASS, 0, 1]
-    assert "Ankle boot" in dict(common.class_options("fashion")).__repr__()
-    names = [p.name for p in common.ui_params()]
+    assert [c for _, c in menus.class_options("fashion")][:3] == [menus.RANDOM_CLASS, 0, 1]
+    assert "Ankle boot" in dict(menus.class_options("fashion")).__repr__()
+    names = [p.name for p in generate.ui_params()]
     assert names[:2] == ["seed", "n"] and "temperature" in names
 
 
 def test_handler_in_process_is_seeded_and_checks_input():
-    defaults = {p.name: p.default for p in common.ui_params()}
-    a = common.run_generate("mnist", "cdcgan", 7, {**defaults, "seed": 5, "n": 4})
-    b = common.run_generate("mnist", "cdcgan", 7, {**defaults, "seed": 5, "n": 4})
+    defaults = {p.name: p.default for p in generate.ui_params()}
+    a = generate.run_generate("mnist", "cdcgan", 7, {**defaults, "seed": 5, "n": 4})
+    b = generate.run_generate("mnist", "cdcgan", 7, {**defaults, "seed": 5, "n": 4})
     assert np.array_equal(np.asarray(a.image), np.asarray(b.image)) and "· 7 ·" in a.caption
     with pytest.raises(GenLabError, match="Count must be between 1 and 64"):
-        common.run_generate("mnist", "vae", None, {**defaults, "n": 500})
+        generate.run_generate("mnist", "vae", None, {**defaults, "n": 500})
     with pytest.raises(GenLabError, match="Seed must be between"):
-        common.run_generate("mnist", "vae", None, {**defaults, "seed": -3})
+        generate.run_generate("mnist", "vae", None, {**defaults, "seed": -3})
 
 
 def test_api_through_gradio_client(server):
@@ -68,11 +68,11 @@ def test_real_browser_pick_a_class_and_see_an_image(server, chromium_page):
 def test_compare_handler_and_api(server):
     from gradio_client import Client
 
-    view = common.run_compare("mnist", ["cdcgan", "vae"], 3, 0, 100)
+    view = compare.run_compare("mnist", ["cdcgan", "vae"], 3, 0, 100)
     assert [c for _, c in view.grids] == ["Conditional DCGAN · 3", "VAE (16-D latent) · unconditional"]
     assert view.table[0][0] == "Real data (floor)" and len(view.table) == 3
     with pytest.raises(GenLabError, match="Pick 2 to 4"):
-        common.run_compare("mnist", ["cdcgan"], 3, 0, 100)
+        compare.run_compare("mnist", ["cdcgan"], 3, 0, 100)
     client = Client(server, verbose=False)
     gallery, table, caption = client.predict("fashion", ["cvae", "dcgan", "vae"], 9, 4, 100, api_name="/compare")
     assert len(gallery) == 3 and "N = 100" in caption

@@ -9,7 +9,7 @@ from PIL import Image
 from conftest import ROOT
 from genlib.data import load_dataset
 from genlib.errors import GenLabError
-from genlib.ui import lab
+from genlib.features import lab
 
 
 def test_actions_in_process():

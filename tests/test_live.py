@@ -10,8 +10,8 @@ from conftest import ROOT
 from genlib import serving
 from genlib.errors import GenLabError
 from genlib.training import live
-from genlib.ui import common
-from genlib.ui import live as lv
+from genlib.features import generate
+from genlib.features import live as lv
 
 
 def watch(job, until, timeout=120.0, every=0.2):
@@ -58,8 +58,8 @@ def test_pause_resume_stop_and_the_result_serves_like_a_shipped_model():
     v = watch(job, lambda v: not v.active)
     assert v.status == "stopped" and v.model_id.startswith("vae:live-") and v.seconds < 30
     # the session can use it in the other tabs: the Generate action, seeded like any model
-    a = common.run_generate("mnist", v.model_id, None, {"n": 4, "seed": 7})
-    b = common.run_generate("mnist", v.model_id, None, {"n": 4, "seed": 7})
+    a = generate.run_generate("mnist", v.model_id, None, {"n": 4, "seed": 7})
+    b = generate.run_generate("mnist", v.model_id, None, {"n": 4, "seed": 7})
     assert np.array_equal(np.asarray(a.image), np.asarray(b.image)) and "seed 7" in a.caption
     assert lv.menu([v.model_id], "mnist") == [(serving.live_title(v.model_id), v.model_id)]
     assert lv.menu([v.model_id], "fashion") == []  # trained on MNIST only

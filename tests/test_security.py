@@ -154,7 +154,7 @@ def test_damaged_checkpoints_are_unavailable_with_a_reason_and_the_app_starts(tm
 
     from genlib import text
     from genlib.registry import available, unavailable
-    from genlib.ui import common
+    from genlib.features import menus
 
     root = tmp_path / "ckpt"
     for name in ("gan-mnist", "vae-mnist", "dcgan-mnist", "text-gpt-names"):
@@ -178,10 +178,10 @@ def test_damaged_checkpoints_are_unavailable_with_a_reason_and_the_app_starts(tm
     offered = {(s.id, d) for s, d, _ in available()}
     assert not offered & set(bad) and ("cdcgan", "mnist") in offered  # the rest still work
     assert [m for m, _ in text.unavailable()] == ["gpt-names"] and "gpt-names" not in [m["id"] for m in text.shipped()]
-    notice = common.unavailable_notice()
+    notice = menus.unavailable_notice()
     assert "gan on mnist" in notice and "gpt-names" in notice
 
-    from genlib.ui.gradio_ui import build_demo
+    from genlib.frontends.gradio.app import build_demo
 
     from conftest import free_port
 

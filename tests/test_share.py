@@ -8,7 +8,7 @@ import pytest
 from PIL import Image
 
 from conftest import ROOT
-from genlib.ui import common, share
+from genlib.features import generate, menus, share
 
 
 def test_a_view_survives_the_round_trip():
@@ -32,7 +32,7 @@ def test_a_bad_link_restores_what_it_can_and_says_what_it_dropped():
     assert v.model == "cdcgan" and v.values == {"class": -1}
     assert len(v.problems) == 3 and any("Class '12'" in p for p in v.problems)
     v = share.decode({"tab": "nowhere", "dataset": "cifar", "model": "gan:live-0123456789abcdef"})
-    assert (v.tab, v.dataset) == ("generate", "mnist") and v.model == common.model_options("mnist")[0][1]
+    assert (v.tab, v.dataset) == ("generate", "mnist") and v.model == menus.model_options("mnist")[0][1]
     assert any("trained live" in p for p in v.problems) and len(v.problems) == 3
     lab = share.decode({"tab": "lab", "model": "ddpm", "t": "7", "mode": "cubic"})
     assert lab.model != "ddpm" and lab.values["t"] == 0.5 and lab.values["mode"] == "slerp"
@@ -90,7 +90,7 @@ def test_gradio_lab_link_restores_endpoints_and_slider(server, chromium_page):
     expect(page.locator("#lab-image img")).to_be_visible(timeout=30_000)
     assert page.get_by_label("Seed A", exact=True).input_value() == "11"
     assert page.locator("#lab-t input[type=number]").input_value() == "0.3"
-    from genlib.ui import lab
+    from genlib.features import lab
 
     a, b = lab.seed_point("mnist", "cdcgan", 11, 3), lab.seed_point("mnist", "cdcgan", 12, 8)
     expected = np.asarray(lab.frame("mnist", "cdcgan", a, b, 0.3, "lerp").convert("RGB"))
@@ -107,7 +107,7 @@ def test_streamlit_link_opened_in_a_fresh_browser_draws_the_same_image(streamlit
     page.goto(streamlit_server + "generate" + query, wait_until="load")
     image = page.locator("[data-testid=stImage] img").first
     expect(image).to_be_visible(timeout=60_000)
-    expected = np.asarray(common.run_generate("mnist", "cdcgan", 7, {"n": 9, "seed": 99}).image.convert("RGB"))
+    expected = np.asarray(generate.run_generate("mnist", "cdcgan", 7, {"n": 9, "seed": 99}).image.convert("RGB"))
     assert np.array_equal(_pixels(page, "[data-testid=stImage] img >> nth=0"), expected)
     assert "seed=99" in page.url and "class=7" in page.url  # the address bar holds the view
 
@@ -117,7 +117,7 @@ def test_streamlit_pages_keep_the_view_in_the_url_and_restore_it():
 
     at = AppTest.from_file(str(ROOT / "pages" / "generate.py"), default_timeout=60).run()
     at.selectbox(key="gen_model").set_value("cdcgan").run()
-    at.selectbox(key="gen_class").set_value(4).run()
+    at.selectbox(key="gen_klass").set_value(4).run()
     at.number_input(key="gen_seed").set_value(31).run()
     at.button(key="gen_button").click().run()
     params = {k: at.query_params[k][0] if isinstance(at.query_params[k], list) else at.query_params[k]
@@ -129,5 +129,5 @@ def test_streamlit_pages_keep_the_view_in_the_url_and_restore_it():
     for k, v in params.items():
         again.query_params[k] = v
     again.run()
-    assert not again.exception and again.selectbox(key="gen_class").value == 4
+    assert not again.exception and again.selectbox(key="gen_klass").value == 4
     assert np.array_equal(np.asarray(again.session_state["gen_result"].image), np.asarray(shown.image))

@@ -21,7 +21,7 @@ def test_generate_page_offers_registry_models_and_draws_a_class():
     assert at.selectbox(key="gen_dataset").value == "mnist"
     assert at.selectbox(key="gen_model").options == [s.title for s in specs() if "mnist" in s.datasets]
     at.selectbox(key="gen_model").set_value("cdcgan").run()
-    at.selectbox(key="gen_class").set_value(7).run()
+    at.selectbox(key="gen_klass").set_value(7).run()
     at.number_input(key="gen_seed").set_value(5).run()
     at.slider(key="gen_n").set_value(4).run()
     at.button(key="gen_button").click().run()
@@ -37,7 +37,7 @@ def test_generate_page_offers_registry_models_and_draws_a_class():
 def test_unconditional_model_has_no_class_widget():
     at = app()
     at.selectbox(key="gen_model").set_value("vae").run()
-    assert not any(s.key == "gen_class" for s in at.selectbox)
+    assert not any(s.key == "gen_klass" for s in at.selectbox)
 
 
 def test_compare_page_shows_grids_and_the_table():
@@ -45,7 +45,7 @@ def test_compare_page_shows_grids_and_the_table():
     assert not at.exception
     assert at.multiselect(key="cmp_models").value == [s.id for s in specs()][:2]
     at.multiselect(key="cmp_models").set_value(["cdcgan", "cvae", "vae"]).run()
-    at.selectbox(key="cmp_class").set_value(4).run()
+    at.selectbox(key="cmp_klass").set_value(4).run()
     at.select_slider(key="cmp_n").set_value(100).run()
     at.button(key="cmp_button").click().run()
     assert not at.exception and not at.error

@@ -113,11 +113,11 @@ def test_mixed_streams_from_several_sessions_end_in_a_result_or_busy(server):
 
 def test_an_unexpected_failure_reaches_the_user_as_a_sentence(server, monkeypatch):
     """A failure GenLab did not foresee (here: the sampler raising a RuntimeError) is logged, and the user reads
-    common.UNEXPECTED — never Gradio's bare "Error"."""
+    menus.UNEXPECTED — never Gradio's bare "Error"."""
     from gradio_client import Client
 
     from genlib.models.diffusion import DiffusionModel
-    from genlib.ui import common
+    from genlib.features import menus
 
     def broken(*args, **kwargs):
         raise RuntimeError("Inplace update to inference tensor outside InferenceMode")
@@ -127,4 +127,4 @@ def test_an_unexpected_failure_reaches_the_user_as_a_sentence(server, monkeypatc
     client = Client(server, verbose=False, download_files=False)
     with pytest.raises(Exception) as caught:
         client.predict(dataset="mnist", model="ddpm", n=2, steps=4, api_name="/diffusion_sample")
-    assert common.UNEXPECTED in str(caught.value)
+    assert menus.UNEXPECTED in str(caught.value)

@@ -14,7 +14,7 @@ from PIL import Image
 from conftest import ROOT, genlib_cmd
 from genlib import style
 from genlib.errors import GenLabError
-from genlib.ui import style as sty
+from genlib.features import style as sty
 
 sys.path.insert(0, str(Path(__file__).parent))
 

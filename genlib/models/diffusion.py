@@ -31,7 +31,8 @@ from torch import nn
 
 from genlib.errors import GenLabError
 from genlib.models.base import GenerativeModel, seeded_generator
-from genlib.registry import ModelSpec, Param, TrainRecipe, register
+from genlib.controls import Control
+from genlib.registry import ModelSpec, TrainRecipe, register
 
 SAMPLERS = ("ddim", "dpm")
 SIZE = 28
@@ -263,15 +264,15 @@ def _check_sampling(steps, guidance, sampler, eta, most: int):
     return steps_i, guidance, eta
 
 
-STEPS = Param("steps", "int", 20, "Denoising steps", 1, 1000, 1, ui_max=200,
+STEPS = Control("steps", "int", 20, "Denoising steps", 1, 1000, 1, ui_max=200,
               help="Sampler steps: more is slower and (up to a point) better.")
-GUIDANCE = Param("guidance", "float", 1.5, "Guidance scale", 0.0, 20.0, 0.5, ui_max=10.0,
+GUIDANCE = Control("guidance", "float", 1.5, "Guidance scale", 0.0, 20.0, 0.5, ui_max=10.0,
                  help="Classifier-free guidance: 0 = ignore the class, 1 = plain conditional, >1 = more typical.")
-SAMPLER = Param("sampler", "choice", "ddim", "Sampler", choices=SAMPLERS,
+SAMPLER = Control("sampler", "choice", "ddim", "Sampler", choices=SAMPLERS,
                 help="ddim: DDIM (Song et al.); dpm: DPM-Solver++ (Lu et al.).")
-INTERVAL = Param("guidance_interval", "float", 0.5, "Guidance interval", 0.0, 1.0, 0.1,
+INTERVAL = Control("guidance_interval", "float", 0.5, "Guidance interval", 0.0, 1.0, 0.1,
                  help="Guide only the noisiest fraction of the steps (1 = all): same class fidelity, fewer passes.")
-ETA = Param("eta", "float", 1.0, "Sampler noise (eta)", 0.0, 1.0, 0.1,
+ETA = Control("eta", "float", 1.0, "Sampler noise (eta)", 0.0, 1.0, 0.1,
             help="0 = deterministic (an ODE from the starting noise); DDIM: 1 = DDPM-like noise at every step; "
                  "DPM-Solver++: above 0 = its SDE variant.")
 

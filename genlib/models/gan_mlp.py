@@ -10,7 +10,8 @@ from __future__ import annotations
 from torch import nn
 
 from genlib.models.base import GANModel
-from genlib.registry import ModelSpec, Param, TrainRecipe, register
+from genlib.controls import Control
+from genlib.registry import ModelSpec, TrainRecipe, register
 
 
 class MLPGenerator(nn.Module):
@@ -48,7 +49,7 @@ class MLPGAN(GANModel):
         self.discriminator = MLPDiscriminator(tuple(d_hidden), dropout)
 
 
-TEMPERATURE = Param("temperature", "float", 1.0, "Latent temperature", 0.0, 2.0, 0.05,
+TEMPERATURE = Control("temperature", "float", 1.0, "Latent temperature", 0.0, 2.0, 0.05,
                     help="Scales the latent noise: lower is more typical, higher more varied.")
 
 register(ModelSpec(

@@ -28,7 +28,8 @@ from torch import nn
 from genlib.errors import GenLabError
 from genlib.models.base import GenerativeModel, random_shift, seeded_generator, to_unit
 from genlib.models.gan_mlp import TEMPERATURE
-from genlib.registry import ModelSpec, Param, TrainRecipe, register
+from genlib.controls import Control
+from genlib.registry import ModelSpec, TrainRecipe, register
 
 
 DOWNSAMPLE = {28: 2, 64: 3}  # image size → stride-2 stages to the dense bottleneck
@@ -201,7 +202,7 @@ class VAE2D(ConvVAE):
     model_id = "vae2d"
 
 
-PRIOR = Param("prior", "choice", "fitted", "Latent prior", choices=("fitted", "standard"),
+PRIOR = Control("prior", "choice", "fitted", "Latent prior", choices=("fitted", "standard"),
               help="fitted: Gaussians fitted to the encoded training set; standard: N(0, I), with its holes.")
 RECIPE = TrainRecipe(batch_size=64, lr=1e-3, steps={"mnist": 5000, "fashion": 6000})
 TINY = {"latent_dim": 2, "channels": 4, "hidden": 16}

@@ -9,11 +9,32 @@ from PIL import Image
 
 from genlib.audio import features, tts, voice
 from genlib.errors import GenLabError
-from genlib.ui.common import download_path
+from genlib.controls import Control, menu, seed
+from genlib.features.menus import download_path
 from genlib.gate import HEAVY, LIGHT, gated
 
 DIGITS = tuple((f"{k} — {w}", k) for k, w in enumerate(voice.WORDS))
 EXAMPLE = "Welcome to GenLab. This voice is a neural network, and it is reading what you typed."
+
+# text to speech (/say, `genlib say`)
+TEXT = Control("text", "text", EXAMPLE, f"Text (English, ≤ {tts.MAX_CHARS:,} characters)")
+SPEED = Control("speed", "float", 1.0, "Speed", *tts.SPEED, 0.05)
+NOISE_SCALE = Control("noise_scale", "float", 0.667, "Expressiveness (noise scale)", *tts.NOISE, 0.01)
+NOISE_W = Control("noise_w", "float", 0.8, "Rhythm variation (noise w)", *tts.NOISE, 0.01)
+SEED = seed()
+SPEECH = (SPEED, NOISE_SCALE, NOISE_W, SEED)
+# a spoken digit (/voice_digit, `genlib voice digit`)
+DIGIT = menu("digit", "Digit", 7, DIGITS)
+VOICE_SEED = seed("Voice seed")
+TEMPERATURE = Control("temperature", "float", 1.0, "Voice temperature", 0.0, 2.0, 0.05)
+SAY_DIGIT = (DIGIT, VOICE_SEED, TEMPERATURE)
+# a morph between two utterances (/voice_morph, `genlib voice morph`)
+A_DIGIT, B_DIGIT = DIGIT.but(name="a_digit", label="A: digit", default=3), DIGIT.but(name="b_digit", label="B: digit",
+                                                                                     default=8)
+A_SEED, B_SEED = seed("A: voice seed", "a_seed", 1), seed("B: voice seed", "b_seed", 2)
+MORPH_T = Control("t", "float", 0.5, "Morph A → B", 0.0, 1.0, 0.05)
+MORPH = (A_DIGIT, A_SEED, B_DIGIT, B_SEED, MORPH_T)
+CONTROLS = (SPEED, NOISE_SCALE, NOISE_W, SEED, *SAY_DIGIT, *MORPH)
 
 
 @dataclass

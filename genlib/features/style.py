@@ -11,10 +11,31 @@ from genlib import style
 from genlib.errors import GenLabError
 from genlib.gate import HEAVY, STYLE_CLASSIC, gated
 from genlib.style.classic import MAX_SIZE as CLASSIC_MAX
-from genlib.ui.common import download_path
+from genlib.controls import Control, menu
+from genlib.features.menus import download_path
 
 UPLOAD = "upload"
 NONE = "none"
+
+# fast (/stylize, `genlib stylize`); the menus' choices are filled from genlib.style at run time
+CONTENT = menu("content", "Content picture", "astronaut")
+CONTENT_UPLOAD = Control("content_upload", "text", None, "…or upload your own content image")
+STYLE = menu("style", "Style", "b:19", help="a built-in style (or click one in the gallery), a picture, or your upload")
+STYLE_UPLOAD = Control("style_upload", "text", None, "Style image (for 'My style image')")
+BLEND = menu("blend", "Blend with a second style", NONE)
+RATIO = Control("ratio", "float", 0.5, "Blend ratio (share of the second style)", 0.0, 1.0, 0.05)
+STRENGTH = Control("strength", "float", 1.0, "Style strength", 0.0, 1.0, 0.05)
+SIZE = Control("size", "int", style.DEFAULT_SIZE, "Output size (longest side, px)", style.MIN_SIDE, style.MAX_SIZE, 32,
+               ui_min=64)
+FAST = (CONTENT, STYLE, BLEND, RATIO, STRENGTH, SIZE)
+# classic (/stylize_classic, `genlib stylize --method classic`)
+CLASSIC_SIZE = SIZE.but(default=style.CLASSIC_SIZE, label="Size (px)", max=CLASSIC_MAX)
+STEPS = Control("steps", "int", 100, "Steps", 1, 500, 10, ui_min=10)
+STYLE_WEIGHT = Control("style_weight", "float", 100.0, "Style weight", 1.0, 1000.0, 1.0)
+CONTENT_WEIGHT = Control("content_weight", "float", 1.0, "Content weight", 0.0, 10.0, 0.1)
+TV_WEIGHT = Control("tv_weight", "float", 0.5, "Smoothness (total variation)", 0.0, 5.0, 0.1)
+CLASSIC = (CLASSIC_SIZE, STEPS, STYLE_WEIGHT, CONTENT_WEIGHT, TV_WEIGHT)
+CONTROLS = (*FAST, *CLASSIC)
 
 
 def content_options() -> list[tuple[str, str]]:

@@ -9,12 +9,17 @@ import pandas as pd
 from genlib.data import DATASETS
 from genlib.errors import GenLabError
 from genlib.serving import live_title
-from genlib.ui.common import UI_DATASETS
+from genlib.controls import Control, menu, seed
+from genlib.features.menus import UI_DATASETS
 from genlib.training import live
 
 MODEL_OPTIONS = tuple((title, key) for key, (_, _, title) in live.MODELS.items())
 DATASET_OPTIONS = tuple((DATASETS[d].title, d) for d in UI_DATASETS)
-SECONDS = MappingProxyType({"min": 10, "max": live.MAX_SECONDS, "default": 120, "step": 10})
+MODEL = menu("model", "Model", MODEL_OPTIONS[0][1], MODEL_OPTIONS)
+DATASET = menu("dataset", "Dataset", "mnist", DATASET_OPTIONS)
+SECONDS = Control("seconds", "int", 120, "Train for (seconds)", 10, live.MAX_SECONDS, 10)
+SEED = seed()
+CONTROLS = (MODEL, DATASET, SECONDS, SEED)
 POLL_S = 1.0  # how often a front end refreshes a running job
 LOSS_NAMES = MappingProxyType({"loss_d": "discriminator loss", "loss_g": "generator loss", "loss": "VAE loss (ELBO)",
                                "recon": "reconstruction", "kl": "KL divergence"})

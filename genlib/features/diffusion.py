@@ -11,13 +11,30 @@ from PIL import Image
 from genlib.data import DATASETS, dataset_info, load_dataset
 from genlib.errors import GenLabError
 from genlib.images import grid
-from genlib.registry import ROOT, SEED, UI_MAX_COUNT, get_spec
+from genlib.controls import Control, menu
+from genlib.registry import COUNT, ROOT, SEED, UI_MAX_COUNT, get_spec
 from genlib.serving import denoise_stream, load, model_choices
-from genlib.ui.common import RANDOM_CLASS, class_id, class_options
+from genlib.features.menus import DATASET, KLASS, MODEL, RANDOM_CLASS, class_id, class_options
+from genlib.restoration import MASKS, MODES, mask_from_png
 from genlib.gate import HEAVY, gated
 
 SHOW = 8  # upscaling of the single images in restoration
 CANVAS = 28 * 10  # the mask is drawn on the image shown at this size
+
+# sampling (/diffusion_sample; the model's own sampler controls follow, see params())
+N = COUNT.but(max=UI_MAX_COUNT)
+EVERY = Control("every", "int", 2, "Show every k-th step", 1, 50, 1, help="How often the picture updates.")
+SAMPLE = (DATASET, MODEL, KLASS, SEED, N, EVERY)
+# restoration (/restore, `genlib restore`)
+TASK = menu("mode", "Task", "denoise", MODES)
+INDEX = Control("index", "int", 0, "Test image number", 0, 10**6, 1, number=True)
+SIGMA = Control("sigma", "float", 0.3, "Noise level σ (denoise)", 0.05, 1.0, 0.05)
+MASK = menu("mask", "Mask (inpaint): paint it, or pick one", "center", ("painted", *MASKS))
+HINT = KLASS.but(label="Class hint", help="Guide the restoration towards one class, or none.")
+STEPS = Control("steps", "int", 50, "DDIM steps", 1, 1000, 10, ui_min=10, ui_max=200)
+RESAMPLE = Control("resample", "int", 5, "RePaint resampling (inpaint)", 1, 20, 1)
+RESTORE = (DATASET, MODEL, INDEX, TASK, SIGMA, MASK, HINT, STEPS, SEED)
+CONTROLS = (*SAMPLE, *RESTORE[2:])
 
 
 def models(dataset: str) -> list[tuple[str, str]]:
@@ -115,6 +132,19 @@ def source_image(dataset: str, upload, index) -> np.ndarray:
 def canvas_background(dataset: str, upload, index) -> Image.Image:
     """The clean image upscaled to the drawing canvas, to paint the mask on."""
     return Image.fromarray(source_image(dataset, upload, index)).resize((CANVAS, CANVAS), Image.NEAREST)
+
+
+def chosen_mask(mode: str, mask, painted):
+    """The mask to restore with: a ready-made one by name, or — for "painted" — the first layer painted in Gradio's
+    editor (a dict of layers) or the PNG of Streamlit's canvas (bytes)."""
+    if mode != "inpaint" or mask != "painted":
+        return mask
+    if isinstance(painted, (bytes, bytearray)):
+        return mask_from_png(bytes(painted))
+    layers = (painted or {}).get("layers") or [] if isinstance(painted, dict) else []
+    if not layers:
+        raise GenLabError("Paint over the part of the image to fill in (or pick a ready-made mask).")
+    return layers[0]
 
 
 @gated(HEAVY)

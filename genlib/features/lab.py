@@ -16,13 +16,45 @@ from genlib.errors import GenLabError
 from genlib.images import grid
 from genlib.registry import get_spec
 from genlib.serving import load, model_choices
-from genlib.ui.common import class_id, download_path
+from genlib.controls import Control, menu, seed
+from genlib.features.menus import DATASET, MODEL, class_id, download_path
 from genlib.gate import HEAVY, LIGHT, gated
 
 SHOW = 8  # upscaling of single frames
 DIMS = 8  # per-dimension sliders
 DIRECTIONS = 5  # PCA sliders
 # a colour per class for the latent map (Tableau 10)
+
+# the endpoints and the slider (the Gradio endpoints /lab_show and /lab_frame; a link restores them)
+MODE = menu("mode", "Interpolation", "slerp", latent.MODES, help="slerp follows the Gaussian shell; lerp a line.")
+SEED_A, SEED_B = seed("Seed A", "seed_a", 1), seed("Seed B", "seed_b", 2)
+CLASS_A, CLASS_B = menu("class_a", "Class A", 0), menu("class_b", "Class B", 0)
+T = Control("t", "float", 0.5, "t (A → B)", 0.0, 1.0, 0.01)
+ENDPOINTS = (DATASET, MODEL, SEED_A, CLASS_A, SEED_B, CLASS_B, T, MODE)
+# a walk through keyframes (/lab_walk, `genlib walk`)
+SEEDS = Control("seeds", "text", "1,2,3", "Keyframe seeds", help="Comma-separated seeds, one per keyframe.")
+CLASSES = Control("classes", "text", "", "Classes (conditional: one, or one per seed)")
+FRAMES = Control("frames", "int", 60, "Frames", 2, latent.MAX_FRAMES, 1)
+FPS = Control("fps", "int", 20, "fps", 1, 60, 1)
+SIZE = Control("size", "int", 112, "Size (px)", 28, latent.MAX_EXPORT_SIZE, 4)
+LOOP = Control("loop", "bool", True, "Loop", help="Return to the first keyframe.")
+FORMAT = menu("format", "Format", "gif", ("gif", "mp4"))
+WALK = (DATASET, MODEL, SEEDS, CLASSES, FRAMES, FPS, SIZE, LOOP, MODE, FORMAT)
+# encoding a drawing or an upload (/lab_encode)
+DRAW_CLASS = menu("klass", "Its class (conditional VAE)", 0)
+WHICH = menu("which", "Use as endpoint", "A", ("A", "B"))
+ENCODE = (DATASET, MODEL, DRAW_CLASS, WHICH)
+# semantic directions and latent dimensions (one slider per direction / dimension)
+DIRECTION = Control("direction", "float", 0.0, "Direction", -3.0, 3.0, 0.1)
+DIMENSION = Control("dimension", "float", 0.0, "z", -4.0, 4.0, 0.05)
+MOVED = DIMENSION.step / 2 + 0.001  # a dimension slider counts as moved when it is off A's coordinate by more
+# breeding
+CHILDREN = Control("children", "int", 8, "Children", 2, 16, 1)
+MUTATION = Control("mutation", "float", 0.3, "Mutation strength", 0.0, 2.0, 0.05)
+BREED_SEED = seed("Breeding seed", "breed_seed")
+BREED = (CHILDREN, MUTATION, BREED_SEED)
+CONTROLS = (*ENDPOINTS, *WALK[2:-2], FORMAT, DRAW_CLASS, WHICH, DIRECTION, DIMENSION, *BREED)
+
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
 
@@ -142,6 +174,13 @@ def direction_edit(dataset: str, model_id: str, base: latent.Point, amounts: lis
     image = latent.decode(model_id, dataset, point.z[None], None if point.classes is None else point.classes[None])
     shares = ", ".join(f"{e:.0%}" for e in d.explained)
     return big(image[0]), f"Directions: principal components of the {d.space} (variance shares {shares})."
+
+
+def moved_dimensions(a: latent.Point, values) -> dict[int, float]:
+    """The per-dimension sliders that were moved off endpoint A's own coordinates: {dimension: value}.
+    ``values`` is a list (one per slider) or a {dimension: value} dict."""
+    items = values.items() if isinstance(values, dict) else enumerate(values)
+    return {i: float(v) for i, v in items if i < len(a.z) and v is not None and abs(v - float(a.z[i])) > MOVED}
 
 
 @gated(LIGHT)

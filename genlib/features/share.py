@@ -20,14 +20,15 @@ from urllib.parse import urlencode
 
 from genlib.data import DATASETS, dataset_info
 from genlib.errors import GenLabError
-from genlib.registry import SEED, get_spec
+from genlib.registry import get_spec
 from genlib.serving import model_choices
-from genlib.latent import MODES
-from genlib.ui import lab
-from genlib.ui.common import RANDOM_CLASS, UI_DATASETS, declared, ui_params
+from genlib.controls import defaults
+from genlib.features import lab
+from genlib.features.generate import declared, ui_params
+from genlib.features.menus import RANDOM_CLASS, UI_DATASETS
 
 TABS = ("generate", "lab")
-LAB_DEFAULTS = MappingProxyType({"seed_a": 1, "class_a": 0, "seed_b": 2, "class_b": 0, "t": 0.5, "mode": "slerp"})
+LAB_DEFAULTS = MappingProxyType(defaults(lab.ENDPOINTS[2:]))  # seed_a, class_a, seed_b, class_b, t, mode
 
 
 @dataclass
@@ -127,29 +128,15 @@ def _generate_values(params: Mapping, model: str, dataset: str, problems: list[s
 
 def _lab_values(params: Mapping, dataset: str, problems: list[str]) -> dict:
     values = dict(LAB_DEFAULTS)
-    for end in ("a", "b"):
-        raw = _one(params, f"seed_{end}")
+    for control in (lab.SEED_A, lab.SEED_B, lab.T, lab.MODE):
+        raw = _one(params, control.name)
         if raw is not None:
             try:
-                values[f"seed_{end}"] = SEED.validate(raw)
+                values[control.name] = control.validate(raw)
             except GenLabError as e:
-                problems.append(f"{e} Using the default.")
-        raw = _one(params, f"class_{end}")
+                problems.append(f"{e} Using {control.default}.")
+    for control in (lab.CLASS_A, lab.CLASS_B):
+        raw = _one(params, control.name)
         if raw is not None:
-            values[f"class_{end}"] = _class(raw, dataset, problems, allow_random=False)
-    raw = _one(params, "t")
-    if raw is not None:
-        try:
-            t = float(raw)
-            if not 0 <= t <= 1:
-                raise ValueError
-            values["t"] = t
-        except ValueError:
-            problems.append(f"The slider position t must be between 0 and 1; got {raw!r}. Using 0.5.")
-    mode = _one(params, "mode")
-    if mode is not None:
-        if mode in MODES:
-            values["mode"] = mode
-        else:
-            problems.append(f"Interpolation must be slerp or lerp; got {mode!r}. Using slerp.")
+            values[control.name] = _class(raw, dataset, problems, allow_random=False)
     return values

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from genlib import text
+from genlib.controls import Control, menu, seed
 from genlib.errors import GenLabError
 from genlib.gate import HEAVY, LIGHT, gated
 
@@ -17,6 +18,29 @@ VISIBLE = MappingProxyType({" ": "␣ (space)", "\n": "⏎ (new line)", "\t": "�
 PROMPT_SHOWN = 300  # characters of the prompt shown before the generated text
 EXAMPLE_PROMPT = MappingProxyType({"fortunes": "The secret of ", "chatbot": "<q>What is your name?<a>",
                                    "names": "<female>Ma"})
+
+
+# writing (/text_write, `genlib text`)
+MODEL = menu("model", "Model")
+PROMPT = Control("prompt", "text", "", "Prompt", help="Control tokens work too: <female>, <male>, <last>, <q>…<a>")
+LENGTH = Control("length", "int", 300, "Length (characters)", 1, 5000, 1, number=True)
+TEMPERATURE = Control("temperature", "float", 0.8, "Temperature (0 = always the likeliest)", 0.0, 2.0, 0.05)
+TOP_K = Control("top_k", "int", 0, "Top-k (0 = off)", 0, 1000, 1, ui_max=60)
+TOP_P = Control("top_p", "float", 1.0, "Top-p (1 = off)", 0.05, 1.0, 0.05)
+SEED = seed()
+STOP_AT_END = Control("stop_at_end", "bool", True, "Stop where the model ends the example (a fortune, a name, a reply)")
+WRITE = (LENGTH, TEMPERATURE, TOP_K, TOP_P, SEED, STOP_AT_END)
+# names (/text_names)
+GENDER = menu("gender", "Kind", "female", (("Female first name", "female"), ("Male first name", "male"),
+                                           ("Surname", "surname")))
+PREFIX = Control("prefix", "text", "", "Starts with (optional)")
+COUNT = Control("count", "int", 10, "How many", 1, 30, 1)
+NAMES_TEMPERATURE = TEMPERATURE.but(label="Temperature", min=0.1)
+NAMES = (GENDER, PREFIX, COUNT, NAMES_TEMPERATURE, SEED)
+# the chatbot (/text_reply)
+CHAT_TEMPERATURE = TEMPERATURE.but(label="Temperature", default=0.6)
+CHAT = (CHAT_TEMPERATURE, SEED)
+CONTROLS = (*WRITE, GENDER, COUNT, NAMES_TEMPERATURE, CHAT_TEMPERATURE)
 
 
 def shown(ch: str) -> str:

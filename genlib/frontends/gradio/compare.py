@@ -1,0 +1,62 @@
+"""Compare tab: 2–4 models on one dataset → grids side by side and a metrics table with the real-data floor."""
+
+from __future__ import annotations
+
+import gradio as gr
+import pandas as pd
+
+from genlib.features import compare as cmp
+from genlib.features import menus, opening
+from genlib.frontends.gradio.widgets import explained, widget
+
+
+def tab(demo: gr.Blocks) -> None:
+    datasets = menus.dataset_options()
+    first = datasets[0][1] if datasets else None
+    models = menus.model_options(first) if first else []
+
+    def augment(dataset):
+        headers, rows, text = cmp.augment_view(dataset) if dataset else ([], [], "")
+        return pd.DataFrame(rows, columns=headers), text
+
+    def on_dataset(dataset):
+        options = menus.model_options(dataset)
+        return (gr.Dropdown(choices=options, value=[m for _, m in options[:2]]),
+                gr.Dropdown(choices=menus.class_options(dataset), value=menus.RANDOM_CLASS), *augment(dataset))
+
+    def on_compare(dataset, models, klass, seed, n):
+        view = cmp.run_compare(dataset, models, klass, seed, n)
+        return view.grids, pd.DataFrame(view.table, columns=view.headers), view.caption
+
+    def on_open():
+        view = opening.get("compare")
+        if view is None:
+            return gr.skip(), gr.skip(), gr.skip()
+        return view.grids, pd.DataFrame(view.table, columns=view.headers), view.caption
+
+    with gr.Tab("Compare", id="compare"):
+        explained("compare")
+        with gr.Row():
+            dataset = widget(menus.DATASET, "cmp-dataset", choices=datasets, value=first, scale=1)
+            chosen = widget(cmp.MODELS, "cmp-models", choices=models, value=[m for _, m in models[:2]],
+                            multiselect=True, max_choices=4, scale=3)
+        with gr.Row():
+            klass = widget(cmp.CLASS_SHOWN, "cmp-class", choices=menus.class_options(first) if first else [])
+            seed = widget(cmp.SEED, "cmp-seed")
+            n = widget(cmp.N, "cmp-n")
+            button = gr.Button("Compare", variant="primary", elem_id="cmp-button")
+        gallery = gr.Gallery(label="Samples", columns=4, height="auto", object_fit="contain", elem_id="cmp-gallery")
+        table = gr.Dataframe(headers=list(h for _, h, _ in cmp.COMPARE_COLUMNS), interactive=False,
+                             wrap=True, elem_id="cmp-table")
+        caption = gr.Markdown(elem_id="cmp-caption")
+        gr.Markdown("**Reading the table.** Domain FID/KID, the classifier score and precision/recall use the features "
+                    "of GenLab's domain classifier (fast, live); the Inception FID is the standard one, computed by "
+                    "`genlib eval` and stored with the checkpoint. The *floor* row is the same metric between two "
+                    "disjoint sets of real images: no model can be expected to beat it.")
+        aug_table, aug_caption = augment(first)
+        with gr.Accordion("Data-augmentation experiment: do generated samples help a classifier?", open=False):
+            augment_table = gr.Dataframe(value=aug_table, interactive=False, wrap=True, elem_id="cmp-augment")
+            augment_caption = gr.Markdown(aug_caption, elem_id="cmp-augment-caption")
+        dataset.change(on_dataset, dataset, [chosen, klass, augment_table, augment_caption], api_name=False)
+        button.click(on_compare, [dataset, chosen, klass, seed, n], [gallery, table, caption], api_name="compare")
+        demo.load(on_open, None, [gallery, table, caption], api_name=False)
