@@ -1,8 +1,8 @@
 """One registry that both front ends, the CLI and the tests read.
 
 A :class:`ModelSpec` says what a model is (family, modality, capabilities), which generation controls it takes
-(:class:`~genlib.controls.Control`, rendered by both UIs and the CLI), its presets (``tiny`` for tests, ``default`` for shipped
-checkpoints) and how to train it. Each file in ``genlib/models/`` calls :func:`register` for its ids; adding a model is
+(:class:`~genlib.controls.Control`, rendered by both UIs and the CLI), its presets (``tiny`` for tests, ``default``
+for shipped checkpoints) and how to train it. Each file in ``genlib/models/`` calls :func:`register` for its ids; adding a model is
 adding one file (and its checkpoint folder ``checkpoints/<model>-<dataset>/``).
 """
 

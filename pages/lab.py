@@ -48,12 +48,14 @@ def main() -> None:
     class_b = widget(lab.CLASS_B, "lab", c2, choices=classes) if cond else None
     try:
         a = st.session_state.get("lab_a_override") or lab.seed_point(dataset, model_id, seed_a, class_a)
-        b = lab.seed_point(dataset, model_id, seed_b, class_b)
+        b = st.session_state.get("lab_b_override") or lab.seed_point(dataset, model_id, seed_b, class_b)
     except GenLabError as e:
         st.error(str(e))
         return
-    if st.session_state.get("lab_a_override") is not None and st.sidebar.button("Back to seed A", key="lab_reset"):
-        st.session_state.lab_a_override = None
+    overridden = [e for e in "ab" if st.session_state.get(f"lab_{e}_override") is not None]
+    if overridden and st.sidebar.button("Back to the seeds", key="lab_reset"):
+        for e in overridden:
+            st.session_state[f"lab_{e}_override"] = None
         st.rerun()
     view = {"seed_a": seed_a, "class_a": class_a, "seed_b": seed_b, "class_b": class_b, "t": _lab_t(), "mode": mode}
     publish("lab", dataset, model_id, view)
@@ -83,27 +85,29 @@ def main() -> None:
             st.caption(caption)
 
     if lab.has_encoder(model_id):
-        with st.expander("Draw or upload → encode → use as endpoint A"):
-            label = widget(lab.DRAW_CLASS, "lab", st, choices=classes, label="Its class") if cond else None
+        with st.expander("Draw or upload → encode → use as an endpoint"):
+            e1, e2 = st.columns(2)
+            label = widget(lab.DRAW_CLASS, "lab", e1, choices=classes) if cond else None
+            which = widget(lab.WHICH, "lab", e2, radio=True)
             d1, d2 = st.columns(2)
             with d1:
                 drawn = drawing_canvas("lab_canvas")
             upload = d2.file_uploader("…or upload a digit or garment (PNG, JPEG, GIF, BMP, WebP, TIFF)",
                                       key="lab_upload")
             source = drawn if drawn is not None else (upload.getvalue() if upload is not None else None)
-            digest = hash((source, model_id, dataset, label)) if source is not None else None
+            digest = hash((source, model_id, dataset, label, which)) if source is not None else None
             if source is not None and digest != st.session_state.get("lab_encoded_digest"):
                 with sentences(forget="lab_encoded"):
                     enc = lab.encode_drawing(dataset, model_id, source, label)
                     st.session_state.lab_encoded_digest = digest
-                    st.session_state.lab_a_override = enc.point
-                    st.session_state.lab_encoded = enc
+                    st.session_state[f"lab_{which.lower()}_override"] = enc.point
+                    st.session_state.lab_encoded = (enc, which)
                     st.rerun()
-            enc = st.session_state.get("lab_encoded")
-            if enc is not None:
+            if st.session_state.get("lab_encoded") is not None:
+                enc, end = st.session_state.lab_encoded
                 d2.image([lab.big(enc.digit, 4), lab.big(enc.reconstruction, 4)],
                          caption=["what the model saw", "reconstruction"])
-                d2.caption(enc.caption + " · now endpoint A.")
+                d2.caption(f"{enc.caption} · now endpoint {end}.")
 
     with st.expander("Semantic directions (PCA, GANSpace) and latent dimensions"):
         d1, d2, d3 = st.columns(3)

@@ -51,7 +51,7 @@ def test_sample_npz_has_images_and_requested_labels(tmp_path, subprocess_env):
     (("sample", "vae", "--dataset", "mnist", "--seed", "-1", "--out", "x.png"), "--seed must be between"),
     (("sample", "vae", "--dataset", "mnist", "--n", "0", "--out", "x.png"), "--n must be between"),
     (("sample", "vae", "--dataset", "mnist", "--n", "ten", "--out", "x.png"), "--n must be a whole number"),
-    (("sample", "vae", "--dataset", "mnist", "--temperature", "9", "--out", "x.png"), "between 0.0 and 2.0"),
+    (("sample", "vae", "--dataset", "mnist", "--temperature", "9", "--out", "x.png"), "--temperature must be between 0 and 2"),
     (("sample", "vae", "--dataset", "mnist", "--out", "x.jpg"), "must end in .png"),
     (("sample", "vae", "--dataset", "mnist", "--param", "prior=wide", "--out", "x.png"), "must be one of fitted"),
     (("sample", "gan", "--dataset", "mnist", "--param", "prior=fitted", "--out", "x.png"), "has no setting prior"),

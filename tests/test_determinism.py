@@ -16,7 +16,6 @@ import sys
 
 import numpy as np
 import pytest
-import torch
 
 from conftest import ROOT, torch_threads
 from genlib import latent, serving

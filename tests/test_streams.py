@@ -3,7 +3,6 @@ streamed text, speech and grids served at once to several sessions each end in a
 
 import ast
 import threading
-from pathlib import Path
 
 import pytest
 import torch

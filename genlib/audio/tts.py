@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from genlib.controls import MAX_SEED
 from genlib.errors import GenLabError
 
 VOICE = "en_US-joe-medium"
@@ -171,7 +172,7 @@ class Voice:
         speed = _check("Speed", speed, *SPEED)
         noise_scale = _check("Expressiveness (noise scale)", noise_scale, *NOISE)
         noise_w = _check("Rhythm variation (noise w)", noise_w, *NOISE)
-        seed = int(_check("Seed", seed, 0, 2**31 - 1))
+        seed = int(_check("Seed", seed, 0, MAX_SEED))
         start = time.perf_counter()
         with self._phonemes:  # espeak-ng keeps global state: one phonemisation at a time
             sentences = [s for s in self.piper.phonemize(text) if s]

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from genlib.audio import features as F
+from genlib.controls import MAX_SEED
 from genlib.errors import GenLabError
 
 DATASET = "speech"
@@ -41,7 +42,7 @@ def _digit(k) -> int:
 def _seed(seed) -> int:
     from genlib.audio.tts import _check
 
-    value = _check("Seed", seed, 0, 2**31 - 1)
+    value = _check("Seed", seed, 0, MAX_SEED)
     if value != int(value):
         raise GenLabError(f"Seed must be a whole number; got {seed!r}.")
     return int(value)

@@ -10,11 +10,10 @@ from PIL import Image
 from genlib.controls import Control, menu
 from genlib.data import DATASETS, dataset_info
 from genlib.errors import GenLabError
-from genlib.features.menus import DATASET, KLASS, RANDOM_CLASS, class_id
+from genlib.features.menus import DATASET, KLASS, class_id
 from genlib.gate import HEAVY, gated
 from genlib.images import grid
 from genlib.registry import SEED, get_spec
-
 
 MODELS = Control("models", "choice", (), "Models (2–4)", help="Two to four generators of the dataset.")
 CLASS_SHOWN = KLASS.but(label="Class shown (conditional models)")

@@ -8,21 +8,22 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from genlib.controls import Control, menu
 from genlib.data import DATASETS, dataset_info, load_dataset
 from genlib.errors import GenLabError
-from genlib.images import grid
-from genlib.controls import Control, menu
-from genlib.registry import COUNT, ROOT, SEED, UI_MAX_COUNT, get_spec
-from genlib.serving import denoise_stream, load, model_choices
+from genlib.features.generate import UI_COUNT
 from genlib.features.menus import DATASET, KLASS, MODEL, RANDOM_CLASS, class_id, class_options
-from genlib.restoration import MASKS, MODES, mask_from_png
 from genlib.gate import HEAVY, gated
+from genlib.images import grid
+from genlib.registry import ROOT, SEED, UI_MAX_COUNT, get_spec
+from genlib.restoration import MASKS, MODES, mask_from_png
+from genlib.serving import denoise_stream, load, model_choices
 
 SHOW = 8  # upscaling of the single images in restoration
 CANVAS = 28 * 10  # the mask is drawn on the image shown at this size
 
 # sampling (/diffusion_sample; the model's own sampler controls follow, see params())
-N = COUNT.but(max=UI_MAX_COUNT)
+N = UI_COUNT
 EVERY = Control("every", "int", 2, "Show every k-th step", 1, 50, 1, help="How often the picture updates.")
 SAMPLE = (DATASET, MODEL, KLASS, SEED, N, EVERY)
 # restoration (/restore, `genlib restore`)

@@ -25,9 +25,12 @@ def model_params() -> list[Control]:
     return list(seen.values())
 
 
+UI_COUNT = COUNT.but(max=UI_MAX_COUNT)  # the front ends show a grid of at most this many; the CLI samples up to 10,000
+
+
 def ui_params() -> list[Control]:
     """:func:`model_params` as the front ends take them: Count capped at what a grid shows."""
-    return [p.but(max=UI_MAX_COUNT) if p.name == COUNT.name else p for p in model_params()]
+    return [UI_COUNT if p.name == COUNT.name else p for p in model_params()]
 
 
 def controls() -> list[Control]:

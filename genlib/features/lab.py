@@ -11,14 +11,14 @@ import torch
 from PIL import Image, ImageDraw
 
 from genlib import inputs, latent, metrics
+from genlib.controls import Control, menu, seed
 from genlib.data import dataset_info
 from genlib.errors import GenLabError
+from genlib.features.menus import DATASET, MODEL, class_id, download_path
+from genlib.gate import HEAVY, LIGHT, gated
 from genlib.images import grid
 from genlib.registry import get_spec
 from genlib.serving import load, model_choices
-from genlib.controls import Control, menu, seed
-from genlib.features.menus import DATASET, MODEL, class_id, download_path
-from genlib.gate import HEAVY, LIGHT, gated
 
 SHOW = 8  # upscaling of single frames
 DIMS = 8  # per-dimension sliders

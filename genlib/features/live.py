@@ -6,11 +6,11 @@ from types import MappingProxyType
 
 import pandas as pd
 
+from genlib.controls import Control, menu, seed
 from genlib.data import DATASETS
 from genlib.errors import GenLabError
-from genlib.serving import live_title
-from genlib.controls import Control, menu, seed
 from genlib.features.menus import UI_DATASETS
+from genlib.serving import live_title
 from genlib.training import live
 
 MODEL_OPTIONS = tuple((title, key) for key, (_, _, title) in live.MODELS.items())

@@ -13,13 +13,13 @@ from typing import Any
 from PIL import Image
 
 from genlib import openings
-from genlib.errors import GenLabError
-from genlib.registry import get_spec
 from genlib.controls import defaults
+from genlib.errors import GenLabError
 from genlib.features import menus
 from genlib.features.compare import N as COMPARE_N
 from genlib.features.compare import run_compare
 from genlib.features.generate import Shown, run_generate, ui_params
+from genlib.registry import get_spec
 
 LIVE_GRID = 64
 

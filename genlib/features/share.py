@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from urllib.parse import urlencode
 
+from genlib.controls import defaults
 from genlib.data import DATASETS, dataset_info
 from genlib.errors import GenLabError
-from genlib.registry import get_spec
-from genlib.serving import model_choices
-from genlib.controls import defaults
 from genlib.features import lab
 from genlib.features.generate import declared, ui_params
 from genlib.features.menus import RANDOM_CLASS, UI_DATASETS
+from genlib.registry import get_spec
+from genlib.serving import model_choices
 
 TABS = ("generate", "lab")
 LAB_DEFAULTS = MappingProxyType(defaults(lab.ENDPOINTS[2:]))  # seed_a, class_a, seed_b, class_b, t, mode

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from PIL import Image
 
 from genlib import style
+from genlib.controls import Control, menu
 from genlib.errors import GenLabError
+from genlib.features.menus import download_path
 from genlib.gate import HEAVY, STYLE_CLASSIC, gated
 from genlib.style.classic import MAX_SIZE as CLASSIC_MAX
-from genlib.controls import Control, menu
-from genlib.features.menus import download_path
 
 UPLOAD = "upload"
 NONE = "none"

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from PIL import Image
 
 from genlib.audio import features, tts, voice
-from genlib.errors import GenLabError
 from genlib.controls import Control, menu, seed
+from genlib.errors import GenLabError
 from genlib.features.menus import download_path
 from genlib.gate import HEAVY, LIGHT, gated
 
@@ -34,7 +34,7 @@ A_DIGIT, B_DIGIT = DIGIT.but(name="a_digit", label="A: digit", default=3), DIGIT
 A_SEED, B_SEED = seed("A: voice seed", "a_seed", 1), seed("B: voice seed", "b_seed", 2)
 MORPH_T = Control("t", "float", 0.5, "Morph A → B", 0.0, 1.0, 0.05)
 MORPH = (A_DIGIT, A_SEED, B_DIGIT, B_SEED, MORPH_T)
-CONTROLS = (SPEED, NOISE_SCALE, NOISE_W, SEED, *SAY_DIGIT, *MORPH)
+CONTROLS = (TEXT, *SPEECH, *SAY_DIGIT, *MORPH)
 
 
 @dataclass

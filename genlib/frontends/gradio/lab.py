@@ -19,7 +19,7 @@ def tab(demo: gr.Blocks) -> None:
     classes = menus.class_options(first)[1:] if first else []
 
     def dim_sliders(a):  # the per-dimension sliders show endpoint A's coordinates; the PCA sliders return to 0
-        return ([gr.Slider(value=0) for _ in range(lab.DIRECTIONS)]
+        return ([gr.Slider(value=lab.DIRECTION.default) for _ in range(lab.DIRECTIONS)]
                 + [gr.Slider(value=round(float(a.z[i]), 2), visible=True) if i < len(a.z)
                    else gr.Slider(visible=False) for i in range(lab.DIMS)])
 
@@ -66,8 +66,8 @@ def tab(demo: gr.Blocks) -> None:
         opts = lab.models(dataset)
         cls = menus.class_options(dataset)[1:]
         return (gr.Dropdown(choices=opts, value=opts[0][1] if opts else None),
-                gr.Dropdown(choices=cls, value=0), gr.Dropdown(choices=cls, value=0),
-                gr.Dropdown(choices=cls, value=0), lab.map_view(dataset).image if dataset else None)
+                gr.Dropdown(choices=cls, value=lab.CLASS_A.default), gr.Dropdown(choices=cls, value=lab.CLASS_B.default),
+                gr.Dropdown(choices=cls, value=lab.DRAW_CLASS.default), lab.map_view(dataset).image if dataset else None)
 
     def on_encode(dataset, model, drawing, klass, which, a, b, t, mode):
         enc = lab.encode_drawing(dataset, model, drawing, klass)
