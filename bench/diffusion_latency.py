@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import numpy as np  # noqa: E402
 from common import machine, table  # noqa: E402
 
-from genlib import restoration, serving  # noqa: E402
+from genlib import serving  # noqa: E402
+from genlib.pipelines import restore as restoration  # noqa: E402
 from genlib.data import load_dataset  # noqa: E402
 from genlib.registry import available  # noqa: E402
 

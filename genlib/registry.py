@@ -73,6 +73,35 @@ class ModelSpec:
         return (SEED, COUNT, *self.params)
 
 
+@dataclass(frozen=True)
+class ModelRef:
+    """Which model a front end, a link or a script means: a catalogue id and, for a model trained live in this server
+    (genlib.training.live), its private token. Menus, the HTTP API and sessions carry it as text — ``"vae"``, or
+    ``"vae:live-<token>"`` — and :meth:`parse` is the one place that text is read."""
+
+    id: str
+    live: str | None = None
+
+    @classmethod
+    def parse(cls, ref: str | ModelRef) -> ModelRef:
+        if isinstance(ref, ModelRef):
+            return ref
+        base, sep, rest = str(ref).partition(":")
+        if not sep:
+            return cls(base)
+        if not rest.startswith("live-") or len(rest) <= len("live-"):
+            raise GenLabError(f"Unknown model '{ref}'; a model trained live is named '<model>:live-<token>'.")
+        return cls(base, rest[len("live-"):])
+
+    def __str__(self) -> str:
+        return self.id if self.live is None else f"{self.id}:live-{self.live}"
+
+
+def is_live(ref: str | ModelRef | None) -> bool:
+    """True for a model trained live in this server (private to the session that trained it)."""
+    return bool(ref) and ModelRef.parse(ref).live is not None
+
+
 _REGISTRY: dict[str, ModelSpec] = {}
 
 
@@ -94,11 +123,11 @@ def specs(generative: bool | None = True) -> list[ModelSpec]:
 
 
 def get_spec(model_id: str) -> ModelSpec:
-    """The spec of ``model_id``; an id with a variant suffix (``gan:live-…``, a model trained live in the server)
-    has its base model's spec."""
+    """The spec of ``model_id`` (a :class:`ModelRef` or its text); a model trained live in the server has its base
+    model's spec."""
     _ensure_loaded()
-    if isinstance(model_id, str) and ":" in model_id:
-        model_id = model_id.split(":", 1)[0]
+    if isinstance(model_id, (str, ModelRef)):
+        model_id = ModelRef.parse(model_id).id
     if model_id not in _REGISTRY:
         raise GenLabError(f"Unknown model '{model_id}'; choose one of: {', '.join(_REGISTRY)}.")
     return _REGISTRY[model_id]

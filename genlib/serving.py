@@ -21,7 +21,7 @@ from genlib.errors import GenLabError
 from genlib.images import grid, to_uint8
 from genlib.models.base import GenerativeModel
 from genlib.modes import stepwise
-from genlib.registry import ModelSpec, available, checkpoint_dir, get_spec
+from genlib.registry import ModelRef, ModelSpec, available, checkpoint_dir, get_spec, is_live
 
 _cache: dict[tuple[str, str], tuple[GenerativeModel, dict]] = {}
 _lock = threading.Lock()
@@ -63,16 +63,16 @@ def publish_live(model_id: str, dataset: str, model: GenerativeModel, meta: dict
 
 def live_title(model_id: str) -> str:
     """Menu label of a live-trained model."""
-    return f"{get_spec(model_id).title} (live {model_id.rsplit('-', 1)[-1][:4]})"
+    return f"{get_spec(model_id).title} (live {ModelRef.parse(model_id).live[:4]})"
 
 
 def load(model_id: str, dataset: str) -> tuple[GenerativeModel, dict]:
     """The model trained on ``dataset`` (shared, eval mode) and its meta. Loaded once per process."""
     spec = get_spec(model_id)
     dataset_info(dataset)
-    if ":" in model_id:
+    if is_live(model_id):
         with _lock:
-            found = _live.get(model_id)
+            found = _live.get(str(model_id))
         if found is None:
             raise GenLabError("That live-trained model is no longer on the server (it restarted, or many newer ones "
                               "replaced it); train it again in the Live training tab.")

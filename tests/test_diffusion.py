@@ -9,7 +9,8 @@ import torch
 from PIL import Image
 
 from conftest import genlib_cmd, torch_threads
-from genlib import restoration, serving
+from genlib import serving
+from genlib.pipelines import restore as restoration
 from genlib.data import load_dataset
 from genlib.errors import GenLabError
 from genlib.registry import get_spec
@@ -173,7 +174,7 @@ def test_cli_samples_with_diffusion_flags(tmp_path, subprocess_env):
     assert np.array_equal(data["images"], same)
     bad = subprocess.run(genlib_cmd("sample", "ddpm", "--dataset", "mnist", "--steps", "0", "--out", str(out)),
                          capture_output=True, text=True, env=subprocess_env, timeout=120, check=False)
-    assert bad.returncode == 2 and "Denoising steps must be between 1" in bad.stderr and "Traceback" not in bad.stderr
+    assert bad.returncode == 2 and "--steps must be between 1" in bad.stderr and "Traceback" not in bad.stderr
 
 
 def test_cli_restore_denoise_and_inpaint(tmp_path, subprocess_env):

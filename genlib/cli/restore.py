@@ -15,7 +15,7 @@ def cmd_restore(args) -> int:
     import numpy as np
     from PIL import Image
 
-    from genlib import restoration
+    from genlib.pipelines import restore as restoration
     from genlib.errors import GenLabError
     from genlib.images import grid
     from genlib.serving import load

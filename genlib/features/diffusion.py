@@ -16,7 +16,7 @@ from genlib.features.menus import DATASET, KLASS, MODEL, RANDOM_CLASS, class_id,
 from genlib.gate import HEAVY, gated
 from genlib.images import grid
 from genlib.registry import ROOT, SEED, UI_MAX_COUNT, get_spec
-from genlib.restoration import MASKS, MODES, mask_from_png
+from genlib.pipelines.restore import MASKS, MODES, mask_from_png
 from genlib.serving import denoise_stream, load, model_choices
 
 SHOW = 8  # upscaling of the single images in restoration
@@ -123,7 +123,7 @@ def test_image(dataset: str, index) -> np.ndarray:
 
 def source_image(dataset: str, upload, index) -> np.ndarray:
     """The clean image to work on: the upload when there is one, else test image ``index``."""
-    from genlib.restoration import prepare_image
+    from genlib.pipelines.restore import prepare_image
 
     if upload is not None:
         return prepare_image(upload, dataset)
@@ -152,7 +152,7 @@ def chosen_mask(mode: str, mask, painted):
 def restore(dataset: str, model_id: str, upload, index, mode: str, sigma, mask, klass, steps, seed) -> RestoreView:
     """Corrupt the clean image (noise of std ``sigma``, or the drawn/named ``mask``), restore it, and read out PSNR and
     SSIM before and after, against the clean image."""
-    from genlib.restoration import corrupt_and_restore
+    from genlib.pipelines.restore import corrupt_and_restore
 
     if not model_id:
         raise GenLabError("No diffusion model is trained for this dataset.")

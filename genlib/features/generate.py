@@ -12,7 +12,7 @@ from genlib.errors import GenLabError
 from genlib.features.menus import DATASET, KLASS, MODEL, class_id
 from genlib.gate import HEAVY, LIGHT
 from genlib.images import grid
-from genlib.registry import COUNT, UI_MAX_COUNT, get_spec, specs
+from genlib.registry import COUNT, UI_MAX_COUNT, get_spec, is_live, specs
 from genlib.serving import generate, live_title
 
 
@@ -66,7 +66,7 @@ def run_generate(dataset: str, model_id: str, klass, values: dict) -> Shown:
         result = generate(model_id, dataset, n=n, seed=seed, labels=label, **params)
     what = "random classes" if spec.conditional and label is None else (
         dataset_info(dataset).class_names[label] if label is not None else "unconditional")
-    title = live_title(model_id) if ":" in model_id else spec.title
+    title = live_title(model_id) if is_live(model_id) else spec.title
     caption = (f"{len(result.images)} × {title} on {DATASETS[dataset].title} · {what} · seed {int(seed)} · "
                f"{result.seconds * 1000:.0f} ms")
     return Shown(grid(result.images, scale=4), caption)

@@ -24,7 +24,7 @@ from genlib.errors import GenLabError
 from genlib.features import lab
 from genlib.features.generate import declared, ui_params
 from genlib.features.menus import RANDOM_CLASS, UI_DATASETS
-from genlib.registry import get_spec
+from genlib.registry import get_spec, is_live
 from genlib.serving import model_choices
 
 TABS = ("generate", "lab")
@@ -49,7 +49,7 @@ def fields(tab: str, dataset: str, model: str, values: Mapping) -> dict[str, str
     """The query's fields (unencoded, in link order)."""
     if tab not in TABS:
         raise GenLabError(f"Links exist for the {' and '.join(TABS)} tabs; got {tab!r}.")
-    if model and ":" in model:
+    if is_live(model):
         raise GenLabError("A model trained live lives only in your session, so a link cannot carry it; share the "
                           "shipped models' views, or the training settings.")
     query = {"tab": tab, "dataset": dataset, "model": model}
@@ -87,13 +87,20 @@ def decode(params: Mapping) -> View | None:
     model = _one(params, "model")
     if model not in have:
         if model is not None:
-            why = ("it was trained live in someone's session, and those models stay there" if ":" in model
+            why = ("it was trained live in someone's session, and those models stay there" if _live(model)
                    else f"it has no checkpoint for {dataset} here")
             problems.append(f"Model '{model}' cannot be shown ({why}); showing {get_spec(have[0]).title}.")
         model = have[0]
     values = _lab_values(params, dataset, problems) if tab == "lab" else _generate_values(params, model, dataset,
                                                                                          problems)
     return View(tab, dataset, model, values, problems)
+
+
+def _live(model: str) -> bool:
+    try:
+        return is_live(model)
+    except GenLabError:  # not even a model name: "no checkpoint here" says enough
+        return False
 
 
 def _class(raw, dataset: str, problems: list[str], allow_random: bool):

@@ -11,8 +11,8 @@ server while everyone watches its samples and losses change.
 - When it ends, the trained model is published in :mod:`genlib.serving` under a private id
   (``<model>:live-<token>``): the session that trained it can sample it in the other tabs like a shipped model.
 
-No accelerate here: the server process may not own the one Accelerator a process is allowed; the loop steps the
-model's own ``training_step`` with a plain optimiser stepper, as :mod:`genlib.training.trainer` does.
+No accelerate here: the server process may not own the one Accelerator a process is allowed. The loop, the optimisers
+and the stepper are :mod:`genlib.training.loop`'s, the same that :mod:`genlib.training.trainer` runs.
 """
 
 from __future__ import annotations
@@ -29,11 +29,12 @@ import torch
 from PIL import Image
 
 from genlib.data import dataset_info, load_dataset
-from genlib.errors import GenLabError, TrainingDiverged
+from genlib.errors import GenLabError
 from genlib.gate import TRAINING
 from genlib.images import from_uint8, grid, to_uint8
 from genlib.metrics import classifier_score
-from genlib.registry import get_spec
+from genlib.registry import ModelRef, get_spec
+from genlib.training import loop
 
 # what can be trained live, with the preset used: (registry id, preset, title)
 MODELS = {"gan": ("gan", "default", "GAN (MLP)"), "vae": ("vae", "default", "VAE (16-D latent)"),
@@ -118,19 +119,6 @@ class LiveView:
             parts.append(f"classifier score {last.score:.2f} / 10 (confidence {last.confidence:.2f})")
         text = " · ".join(parts)
         return f"{text}. {self.message}" if self.message else text
-
-
-class _Stepper:
-    def __init__(self, optimizers: dict[str, torch.optim.Optimizer]):
-        self.optimizers = optimizers
-
-    def step(self, name: str, loss: torch.Tensor) -> None:
-        if not torch.isfinite(loss):
-            raise TrainingDiverged(f"The loss for '{name}' became {float(loss.detach())}; try a lower learning rate.")
-        opt = self.optimizers[name]
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
 
 
 class LiveJob:
@@ -221,10 +209,8 @@ class LiveJob:
         images, labels = from_uint8(data.images), torch.tensor(np.asarray(data.labels))
         torch.manual_seed(cfg.seed)
         model = self.spec.build(self.preset, num_classes=data.info.num_classes)
-        betas = (0.5, 0.999) if self.spec.family == "gan" else (0.9, 0.999)
         lr = float(cfg.lr) if cfg.lr is not None else self.spec.recipe.lr
-        optimizers = {n: torch.optim.Adam(p, lr=lr, betas=betas) for n, p in model.optimizer_groups().items()}
-        stepper = _Stepper(optimizers)
+        stepper = loop.Stepper(loop.optimizers(self.spec, model, lr), hint="try a lower learning rate")
         order = torch.Generator().manual_seed(cfg.seed)
         from genlib.serving import load as load_model
 
@@ -232,7 +218,7 @@ class LiveJob:
         grid_labels = torch.arange(64) % data.info.num_classes if self.spec.conditional else None
         score_labels = torch.arange(SCORE_N) % data.info.num_classes if self.spec.conditional else None
 
-        trained, start, last_shot, losses = 0.0, time.monotonic(), -1e9, {}
+        trained, start, last_shot, losses = 0.0, time.monotonic(), [-1e9], {}
 
         def snapshot():
             model.eval()
@@ -246,39 +232,41 @@ class LiveJob:
                 self.history.append(Snapshot(self.step, round(trained, 2), dict(losses), round(confidence, 4),
                                              round(score, 3)))
 
-        model.train()
-        snapshot()
-        while True:
-            if not self._run.is_set():
-                paused_at = time.monotonic()
-                self._run.wait()
-                start += time.monotonic() - paused_at  # paused time is not training time
-            trained = time.monotonic() - start
-            if self._stop.is_set() or trained >= cfg.max_seconds or self.step >= cfg.max_steps:
-                break
-            if time.monotonic() - self.seen > ABANDONED_S:
-                with self._lock:
-                    self.message = f"Stopped: nobody watched it for {ABANDONED_S:.0f} s."
-                break
-            idx = torch.randint(len(labels), (cfg.batch_size,), generator=order)
-            out = model.training_step((images[idx], labels[idx]), stepper)
-            losses = {k: round(float(v), 4) for k, v in out.items()}
+        def batches():  # random batches until the budget is spent, the job is stopped or nobody watches
+            nonlocal start, trained
+            while True:
+                if not self._run.is_set():
+                    paused_at = time.monotonic()
+                    self._run.wait()
+                    start += time.monotonic() - paused_at  # paused time is not training time
+                trained = time.monotonic() - start
+                if self._stop.is_set() or trained >= cfg.max_seconds or self.step >= cfg.max_steps:
+                    return
+                if time.monotonic() - self.seen > ABANDONED_S:
+                    with self._lock:
+                        self.message = f"Stopped: nobody watched it for {ABANDONED_S:.0f} s."
+                    return
+                idx = torch.randint(len(labels), (cfg.batch_size,), generator=order)
+                yield images[idx], labels[idx]
+
+        def watched(step: int, out: dict) -> None:
+            nonlocal losses
+            losses = {k: round(v, 4) for k, v in out.items()}
             with self._lock:
-                self.step += 1
-                self.seconds = trained
-            if time.monotonic() - last_shot >= cfg.snapshot_every:
-                last_shot = time.monotonic()
+                self.step, self.seconds = step, trained
+            if time.monotonic() - last_shot[0] >= cfg.snapshot_every:
+                last_shot[0] = time.monotonic()
                 snapshot()
+
+        snapshot()
+        loop.run(model, batches(), stepper, (watched,))
         trained = time.monotonic() - start
         with self._lock:
             self.seconds = trained
         snapshot()
-        model.eval()
-        if self.spec.family == "vae":  # fit the latent prior to (a sample of) the encoded training set
-            keep = torch.randperm(len(labels), generator=order)[:10_000]
-            model.after_training(images[keep], labels[keep])
+        loop.finish(model, images, labels, limit=10_000, generator=order)  # a VAE fits its latent prior
         model.requires_grad_(False)
-        model_id = f"{self.spec.id}:live-{self.id}"
+        model_id = str(ModelRef(self.spec.id, live=self.id))
         meta = {"model": self.spec.id, "dataset": cfg.dataset, "preset": self.preset, "steps": self.step,
                 "wall_time_s": round(trained, 1), "device": "cpu (live, in the server)", "live": True,
                 "batch_size": cfg.batch_size, "lr": lr, "seed": cfg.seed, "metrics": {}}

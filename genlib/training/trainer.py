@@ -3,7 +3,8 @@
 * Device: CPU, CUDA or MPS chosen by accelerate (``device="cpu"`` forces the CPU); bf16 autocast on GPUs that have it.
 * Several processes (``accelerate launch`` / ``torchrun``): each process takes its shard of every batch and gradients
   are averaged across processes after each backward (what DDP does, written out so a GAN can step D and G in turn).
-* Models step their own optimisers through :class:`_Stepper` (pythae's split: one trainer, adversarial or not).
+* The loop, optimisers and stepper are :mod:`genlib.training.loop`'s (shared with live training); models step their
+  own optimisers (pythae's split: one trainer, adversarial or not).
 * Progress: tqdm with the named losses; a grid from fixed noise every ``sample_every`` steps.
 * Safety: atomic training states every ``checkpoint_every`` steps (``resume=True`` continues from the newest), a
   NaN/inf guard that stops with a clear message, optional EMA of the generator.
@@ -23,9 +24,10 @@ import numpy as np
 import torch
 
 from genlib.data import load_dataset
-from genlib.errors import GenLabError, TrainingDiverged
+from genlib.errors import GenLabError
 from genlib.images import from_uint8, grid, to_uint8
 from genlib.registry import get_spec
+from genlib.training import loop
 from genlib.training import state as train_state
 
 
@@ -50,32 +52,6 @@ class TrainConfig:
     store_dtype: str | None = None  # dtype of the exported model.safetensors
     limit_train: int | None = None  # use only the first N training images (tiny runs)
     command: str = field(default_factory=lambda: shlex.join(["genlib", *sys.argv[1:]]))
-
-
-class _Stepper:
-    """``step(name, loss)``: zero grads, backward, average grads across processes, optimiser step, EMA."""
-
-    def __init__(self, accelerator, optimizers, model, ema):
-        self.accelerator, self.optimizers, self.model, self.ema = accelerator, optimizers, model, ema
-        self.world = accelerator.num_processes
-
-    def step(self, name: str, loss: torch.Tensor) -> None:
-        if not torch.isfinite(loss):
-            raise TrainingDiverged(f"The loss for '{name}' became {float(loss.detach())}; lower the learning rate "
-                                   "(--lr) or resume from the last good checkpoint.")
-        opt = self.optimizers[name]
-        opt.zero_grad(set_to_none=True)
-        self.accelerator.backward(loss)
-        if self.world > 1:
-            grads = [p.grad for g in opt.param_groups for p in g["params"] if p.grad is not None]
-            flat = torch.cat([g.reshape(-1) for g in grads])
-            torch.distributed.all_reduce(flat)
-            flat /= self.world
-            offset = 0
-            for g in grads:
-                g.copy_(flat[offset: offset + g.numel()].view_as(g))
-                offset += g.numel()
-        opt.step()
 
 
 class _EMA:
@@ -153,9 +129,8 @@ def train(cfg: TrainConfig) -> dict:
 
     torch.manual_seed(cfg.seed)  # same initial weights on every process
     model = spec.build(cfg.preset, num_classes=data.info.num_classes).to(accelerator.device)
-    betas = (0.5, 0.999) if spec.family == "gan" else (0.9, 0.999)
     lr = cfg.lr or recipe.lr
-    optimizers = {n: torch.optim.Adam(p, lr=lr, betas=betas) for n, p in model.optimizer_groups().items()}
+    optimizers = loop.optimizers(spec, model, lr)
     ema_decay = cfg.ema if cfg.ema is not None else recipe.ema
 
     out = Path(cfg.out)
@@ -173,7 +148,8 @@ def train(cfg: TrainConfig) -> dict:
     if world > 1:  # processes start identical; also reseed so each draws its own noise
         torch.manual_seed(cfg.seed + 1000 * rank + step)
     ema = _EMA(model.ema_module(), ema_decay, ema_init) if ema_decay else None
-    stepper = _Stepper(accelerator, optimizers, model, ema)
+    stepper = loop.Stepper(optimizers, accelerator.backward, world,
+                           hint="lower the learning rate (--lr) or resume from the last good checkpoint")
 
     fixed_z_seed, fixed_labels = 1234, (torch.arange(64) % data.info.num_classes if spec.conditional else None)
     samples_dir = out / "samples"
@@ -193,35 +169,42 @@ def train(cfg: TrainConfig) -> dict:
             for buf in model.buffers():
                 torch.distributed.broadcast(buf, 0)
 
-    model.train()
+    def batches():  # seeded epochs, resumable mid-epoch: the batches steps step+1 … total take
+        done = step
+        while done < total:
+            epoch, offset = divmod(done, steps_per_epoch)
+            for i, idx in enumerate(_batches(len(labels), batch_size, cfg.seed, epoch, rank, world)):
+                if i < offset:
+                    continue
+                yield images[idx].to(accelerator.device), labels[idx].to(accelerator.device)
+                done += 1
+                if done >= total:
+                    return
+
+    def keep_ema(now: int, losses: dict) -> None:
+        if ema:
+            ema.update()
+
+    def report(now: int, losses: dict) -> None:
+        for k, v in losses.items():
+            running[k] = 0.9 * running.get(k, v) + 0.1 * v
+        if progress and (now % cfg.log_every == 0 or now == total):
+            progress.set_postfix({k: f"{v:.3f}" for k, v in running.items()}, refresh=False)
+            progress.update(now - progress.n)
+        if (now % cfg.sample_every == 0 or now == total) and accelerator.is_main_process and spec.generative:
+            _save_progress_grid(model, ema, samples_dir / f"step-{now:07d}.png", fixed_z_seed, fixed_labels)
+
+    def checkpoint(now: int, losses: dict) -> None:
+        if now % cfg.checkpoint_every == 0 or now == total:
+            sync_buffers()
+            if accelerator.is_main_process:
+                train_state.save_state(state_root, now, model, optimizers, ema.shadow if ema else None,
+                                       run_state(now))
+            accelerator.wait_for_everyone()
+
     start_step = step
-    while step < total:
-        epoch, offset = divmod(step, steps_per_epoch)
-        for i, idx in enumerate(_batches(len(labels), batch_size, cfg.seed, epoch, rank, world)):
-            if i < offset:
-                continue
-            batch = (images[idx].to(accelerator.device), labels[idx].to(accelerator.device))
-            with accelerator.autocast():
-                losses = model.training_step(batch, stepper)
-            if ema:
-                ema.update()
-            step += 1
-            for k, v in losses.items():
-                running[k] = 0.9 * running.get(k, float(v)) + 0.1 * float(v)
-            if progress and (step % cfg.log_every == 0 or step == total):
-                progress.set_postfix({k: f"{v:.3f}" for k, v in running.items()}, refresh=False)
-                progress.update(step - progress.n)
-            if step % cfg.sample_every == 0 or step == total:
-                if accelerator.is_main_process and spec.generative:
-                    _save_progress_grid(model, ema, samples_dir / f"step-{step:07d}.png", fixed_z_seed, fixed_labels)
-            if step % cfg.checkpoint_every == 0 or step == total:
-                sync_buffers()
-                if accelerator.is_main_process:
-                    train_state.save_state(state_root, step, model, optimizers, ema.shadow if ema else None,
-                                           run_state(step))
-                accelerator.wait_for_everyone()
-            if step >= total:
-                break
+    step = loop.run(model, batches(), stepper, (keep_ema, report, checkpoint), start=step,
+                    autocast=accelerator.autocast)
     if progress:
         progress.close()
     in_sync = _ranks_in_sync(model) if world > 1 else None
@@ -241,7 +224,7 @@ def train(cfg: TrainConfig) -> dict:
     if accelerator.is_main_process:
         if ema:
             model.ema_module().load_state_dict({k: v.to(model.device) for k, v in ema.shadow.items()})
-        model.after_training(images, labels)
+        loop.finish(model, images, labels)
         store = getattr(torch, cfg.store_dtype or recipe.store_dtype)
         model.save_pretrained(out, meta, dtype=store)
     accelerator.wait_for_everyone()

@@ -12,6 +12,7 @@ from genlib.controls import Control
 from genlib.errors import GenLabError
 from genlib.features import explain, menus, opening, share
 from genlib.inputs import EXTENSIONS
+from genlib.registry import is_live
 from genlib.serving import load
 
 UPLOAD_TYPES = tuple(e.lstrip(".") for e in EXTENSIONS)
@@ -100,7 +101,7 @@ def restore(tab: str, keys: dict[str, str]) -> bool:
 
 def publish(tab: str, dataset: str, model_id: str, values: dict) -> None:
     """Keep the address bar on the current view (so it can be copied) and offer the link in the sidebar."""
-    if ":" in model_id:  # trained live: private to this session
+    if is_live(model_id):  # trained live: private to this session
         st.query_params.clear()
         return
     query = share.fields(tab, dataset, model_id, values)

@@ -198,7 +198,7 @@ def restore(model, image: np.ndarray, mode: str = "denoise", *, reference: np.nd
 
 def _sdedit_start(model, y: torch.Tensor, sigma: float, steps: int) -> tuple[torch.Tensor, int]:
     """The sampler step whose noise level matches σ (in [-1, 1] units: 2σ) and the image scaled to be x_t there."""
-    from genlib.models.diffusion import make_scheduler
+    from genlib.pipelines.diffusion import make_scheduler
 
     scheduler = make_scheduler("ddim", model.config)
     scheduler.set_timesteps(steps)
