@@ -1,9 +1,11 @@
-"""One registry that both front ends, the CLI and the tests read.
+"""One catalogue of models that both front ends, the CLI and the tests read.
 
-A :class:`ModelSpec` says what a model is (family, modality, capabilities), which generation controls it takes
-(:class:`~genlib.controls.Control`, rendered by both UIs and the CLI), its presets (``tiny`` for tests, ``default``
-for shipped checkpoints) and how to train it. Each file in ``genlib/models/`` calls :func:`register` for its ids; adding a model is
-adding one file (and its checkpoint folder ``checkpoints/<model>-<dataset>/``).
+A :class:`ModelSpec` says what a model is (family, modality — image, audio or text —, capabilities), which generation
+controls it takes (:class:`~genlib.controls.Control`, rendered by both UIs and the CLI), its presets (``tiny`` for
+tests, ``default`` for shipped checkpoints) and how to train it; a :class:`ModelRef` names one (a model trained live
+in the server included). Each file in ``genlib/models/`` calls :func:`register` for its ids; adding a model is adding
+one file (and its checkpoint folder ``checkpoints/<model>-<dataset>/``). The dataset catalogue is
+:mod:`genlib.data.datasets`.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ class ModelSpec:
     factory: Callable[..., Any]
     presets: dict[str, dict]
     description: str = ""
-    modality: str = "image"
+    modality: str = "image"  # image | audio (pictures of sound) | text
     generative: bool = True
     conditional: bool = False
     encoder: bool = False
@@ -116,10 +118,16 @@ def _ensure_loaded() -> None:
     import genlib.models  # noqa: F401  (imports every model file, which registers its ids)
 
 
-def specs(generative: bool | None = True) -> list[ModelSpec]:
-    """All registered specs, in registration order (``generative=None`` includes classifiers)."""
+PICTURES = ("image", "audio")  # what the image trainer trains and the image features show (audio: log-mel pictures)
+
+
+def specs(generative: bool | None = True, modality: str | tuple[str, ...] = PICTURES) -> list[ModelSpec]:
+    """Registered specs of ``modality`` (one kind or several; default the picture models), in registration order
+    (``generative=None`` includes classifiers)."""
     _ensure_loaded()
-    return [s for s in _REGISTRY.values() if generative is None or s.generative == generative]
+    kinds = (modality,) if isinstance(modality, str) else tuple(modality)
+    return [s for s in _REGISTRY.values()
+            if (generative is None or s.generative == generative) and s.modality in kinds]
 
 
 def get_spec(model_id: str) -> ModelSpec:
@@ -147,18 +155,20 @@ def checkpoint_dir(model_id: str, dataset: str) -> Path | None:
     return None
 
 
-def available(generative: bool | None = True) -> list[tuple[ModelSpec, str, Path]]:
+def available(generative: bool | None = True, modality: str | tuple[str, ...] = PICTURES,
+              ) -> list[tuple[ModelSpec, str, Path]]:
     """Every (spec, dataset, folder) with a usable checkpoint on disk: what the front ends offer. A damaged one
     (missing weights, a hash mismatch, not safetensors) is left out and listed by :func:`unavailable` instead."""
     from genlib.hub import checkpoint_problem
 
-    return [(s, d, p) for s in specs(generative) for d in s.datasets
+    return [(s, d, p) for s in specs(generative, modality) for d in s.datasets
             if (p := checkpoint_dir(s.id, d)) and not checkpoint_problem(p)]
 
 
-def unavailable(generative: bool | None = None) -> list[tuple[str, str, str]]:
+def unavailable(generative: bool | None = None, modality: str | tuple[str, ...] = PICTURES,
+                ) -> list[tuple[str, str, str]]:
     """(model, dataset, reason) for every checkpoint folder on disk that cannot be used."""
     from genlib.hub import checkpoint_problem
 
-    return [(s.id, d, why) for s in specs(generative) for d in s.datasets
+    return [(s.id, d, why) for s in specs(generative, modality) for d in s.datasets
             if (p := checkpoint_dir(s.id, d)) and (why := checkpoint_problem(p))]

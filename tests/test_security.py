@@ -82,7 +82,7 @@ PROBES = [
     "{root}/genlib/hub.py", "{root}/app.py", "{root}/checkpoints/cdcgan-mnist/model.safetensors",
     "{root}/checkpoints/cdcgan-mnist/config.json", "{root}/.git/config", "{root}/requirements.txt",
     "checkpoints/cdcgan-mnist/model.safetensors", "genlib/hub.py", "app.py", ".git/HEAD", "../app.py",
-    "../../genlib/cli.py", "%2e%2e/app.py", "/proc/self/environ", "/root/.bash_history", "~/.ssh/id_rsa",
+    "../../genlib/cli/__init__.py", "%2e%2e/app.py", "/proc/self/environ", "/root/.bash_history", "~/.ssh/id_rsa",
 ]
 
 
@@ -197,7 +197,7 @@ def test_damaged_checkpoints_are_unavailable_with_a_reason_and_the_app_starts(tm
 
 
 UI_CODE = [ROOT / "app.py", ROOT / "streamlit_app.py", *sorted((ROOT / "pages").glob("*.py")),
-           *sorted((ROOT / "genlib" / "ui").glob("*.py"))]
+           *sorted((ROOT / "genlib" / "features").glob("*.py")), *sorted((ROOT / "genlib" / "frontends").rglob("*.py"))]
 MUTABLE_CALLS = {"list", "dict", "set", "defaultdict", "OrderedDict", "deque", "Counter", "bytearray"}
 
 

@@ -35,48 +35,49 @@ __all__ = ["CORPORA", "GENDERS", "KINDS", "Step", "generate", "load", "name", "n
 
 
 def model_id(kind: str, corpus: str) -> str:
+    """What the front ends call the model of catalogue id ``text-<kind>`` trained on ``corpus``: ``<kind>-<corpus>``."""
     return f"{kind}-{corpus}"
+
+
+def _kind(spec) -> str:
+    return spec.id.removeprefix("text-")
 
 
 def resolve(model: str) -> Path:
     """``gpt-names``-style id (searched in $GENLAB_CHECKPOINTS, then ``checkpoints/``) or a folder path."""
-    from genlib.registry import checkpoint_dir
+    from genlib.registry import available
 
     path = Path(model)
     if (path / "config.json").is_file():
         return path
-    kind, _, corpus = str(model).partition("-")
-    if kind in KINDS and corpus in CORPORA and (found := checkpoint_dir(f"text-{kind}", corpus)):
-        return found
+    for spec, corpus, folder in available(modality="text"):
+        if model_id(_kind(spec), corpus) == model:
+            return folder
     ids = ", ".join(m["id"] for m in shipped()) or "none on disk"
     raise GenLabError(f"Unknown text model '{model}'; choose one of: {ids} (or give a model folder).")
 
 
 def unavailable() -> list[tuple[str, str]]:
     """(model id, reason) for every text checkpoint folder on disk that cannot be used."""
-    from genlib.hub import checkpoint_problem
-    from genlib.registry import checkpoint_dir
+    from genlib.registry import get_spec, unavailable as broken
 
-    return [(model_id(k, c), why) for c in CORPORA for k in KINDS
-            if (f := checkpoint_dir(f"text-{k}", c)) and (why := checkpoint_problem(f))]
+    return [(model_id(_kind(get_spec(m)), c), why) for m, c, why in broken(modality="text")]
 
 
 def shipped() -> list[dict]:
     """Every usable text model on disk (damaged ones: :func:`unavailable`): id, kind, corpus, title, folder and
     stored metrics."""
     from genlib import hub
-    from genlib.registry import checkpoint_dir
+    from genlib.registry import available
 
     rows = []
-    for corpus in CORPORA:
-        for kind in KINDS:
-            if (folder := checkpoint_dir(f"text-{kind}", corpus)) and not hub.checkpoint_problem(folder):
-                try:
-                    meta = hub.read_json(folder / "meta.json")
-                except GenLabError:
-                    meta = {}
-                rows.append({"id": model_id(kind, corpus), "kind": kind, "corpus": corpus, "folder": str(folder),
-                             "title": f"{KINDS[kind]} · {corpus}", "metrics": meta.get("metrics", {})})
+    for spec, corpus, folder in sorted(available(modality="text"), key=lambda r: (CORPORA.index(r[1]), r[0].id)):
+        try:
+            meta = hub.read_json(folder / "meta.json")
+        except GenLabError:
+            meta = {}
+        rows.append({"id": model_id(_kind(spec), corpus), "kind": _kind(spec), "corpus": corpus, "folder": str(folder),
+                     "title": f"{spec.title} · {corpus}", "metrics": meta.get("metrics", {})})
     return rows
 
 

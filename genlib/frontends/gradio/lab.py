@@ -85,7 +85,7 @@ def tab(demo: gr.Blocks) -> None:
 
     def on_edit(dataset, model_id, a, *values):
         if a is None:
-            raise gr.Error("Set the endpoints first (press Show).")
+            raise GenLabError("Set the endpoints first (press Show).")
         amounts, dims = values[:lab.DIRECTIONS], values[lab.DIRECTIONS:]
         return lab.direction_edit(dataset, model_id, a, list(amounts), lab.moved_dimensions(a, dims))
 
@@ -95,7 +95,7 @@ def tab(demo: gr.Blocks) -> None:
 
     def on_breed(dataset, model_id, a, b, children, mutation, breed_seed):
         if a is None or b is None:
-            raise gr.Error("Set the endpoints first (press Show): they are the parents.")
+            raise GenLabError("Set the endpoints first (press Show): they are the parents.")
         kids, shown = lab.children(dataset, model_id, a, b, children, mutation, breed_seed)
         return kids, shown
 
@@ -105,7 +105,7 @@ def tab(demo: gr.Blocks) -> None:
 
     def on_classes(dataset, model_id, a):
         if a is None or a.classes is None:
-            raise gr.Error("Class arithmetic needs a conditional model and endpoint A (press Show).")
+            raise GenLabError("Class arithmetic needs a conditional model and endpoint A (press Show).")
         return lab.class_row(dataset, model_id, a)
 
     with gr.Tab("Latent Lab", id="lab"):
