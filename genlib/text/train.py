@@ -26,27 +26,16 @@ from genlib.text.models import bits_per_char, build
 from genlib.text.tokenizer import BOS, EOS, PAD, SPECIALS, Bigram, CharTokenizer
 from genlib.training import state as train_state
 
-# What the shipped checkpoints were trained with (``genlib text-train KIND --corpus C``); BENCHMARKS.md has the runs.
-# The two kinds get about the same number of weights (~0.8 M) and the same steps × batch × window.
-RECIPES = {
-    ("gpt", "names"): dict(steps=3000, batch=64, window=64, n_layer=4, n_embd=128, n_head=4, dropout=0.1),
-    ("lstm", "names"): dict(steps=3000, batch=64, window=64, n_embd=64, hidden=256, layers=2, dropout=0.1),
-    ("gpt", "fortunes"): dict(steps=3000, batch=32, window=128, n_layer=4, n_embd=128, n_head=4, dropout=0.1),
-    ("lstm", "fortunes"): dict(steps=3000, batch=32, window=128, n_embd=64, hidden=256, layers=2, dropout=0.1),
-    # ~100,000 characters of dialogue are too few to learn English spelling from: fine-tune the fortunes models
-    ("gpt", "chatbot"): dict(init_from="gpt-fortunes", steps=1500, batch=32, lr=1e-3, dropout=0.2),
-    ("lstm", "chatbot"): dict(init_from="lstm-fortunes", steps=1500, batch=32, window=128, lr=1e-3, dropout=0.2),
-}
-TINY = {"gpt": dict(steps=30, batch=8, window=32, eval_every=15, log_every=10, n_layer=1, n_embd=32, n_head=2),
-        "lstm": dict(steps=30, batch=8, window=32, eval_every=15, log_every=10, n_embd=16, hidden=32, layers=1)}
-
-
 def recipe(kind: str, corpus: str, preset: str = "default") -> dict:
-    if preset == "tiny":
-        return dict(TINY[kind])
-    if (kind, corpus) not in RECIPES:
+    """How ``genlib text-train KIND --corpus C`` trains: the catalogue entry's recipe for the corpus
+    (:mod:`genlib.models.charlm`), or its ``tiny`` one."""
+    from genlib.registry import get_spec
+
+    presets = get_spec(f"text-{kind}").presets
+    key = "tiny" if preset == "tiny" else corpus
+    if key not in presets:
         raise GenLabError(f"No recipe for {kind} on {corpus}.")
-    return dict(RECIPES[(kind, corpus)])
+    return dict(presets[key])
 
 
 def stream_ids(tok: CharTokenizer, texts) -> np.ndarray:
