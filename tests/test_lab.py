@@ -152,7 +152,7 @@ def test_real_browser_streamlit_draw_and_map_click(streamlit_server, chromium_pa
     model = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").nth(1)
     model.click(timeout=30_000)
     page.get_by_role("option", name="VAE (16-D latent)").click()
-    page.get_by_text("Draw or upload → encode → use as endpoint A").click()
+    page.get_by_text("Draw or upload → encode → use as an endpoint").click()
     canvas = page.locator(".genlab-canvas canvas")
     expect(canvas).to_be_visible(timeout=30_000)
     # the components above it (the frame scrubber) mount asynchronously: draw once the layout has settled
