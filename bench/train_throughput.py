@@ -23,11 +23,11 @@ def main():
     ap.add_argument("--steps", type=int, default=60)
     ap.add_argument("--dataset", default="mnist")
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--models", nargs="+", help="default: every registered model")
+    ap.add_argument("--models", nargs="+", help="default: every registered model trained on --dataset")
     args = ap.parse_args()
     rows = []
     for spec in specs(None):
-        if args.models and spec.id not in args.models:
+        if (args.models and spec.id not in args.models) or args.dataset not in spec.datasets:
             continue
         with tempfile.TemporaryDirectory() as out:
             warm = TrainConfig(spec.id, args.dataset, out, steps=5, progress=False, device=args.device,
