@@ -36,15 +36,14 @@ class Panel:
     cli_names: tuple[str, ...] = ()  # which of them are flags (the rest are menus the CLI takes otherwise)
 
 
-SEEN_IN_CLI_ONLY_AS_RANGE = {  # (command, control): why its default is not the control's
-    ("sample", "temperature"), ("sample", "prior"), ("sample", "steps"), ("sample", "guidance"),
-    ("sample", "sampler"), ("sample", "eta"), ("sample", "guidance_interval"),  # taken only by models declaring them
-    ("text", "gender"),  # --gender switches `genlib text` to names; without it, free text
-}
 STREAMLIT_COMPONENTS = {  # keys whose widget is a GenLab component, not a Streamlit widget AppTest can read
     "lab_t": "the frame scrubber (genlib/frontends/streamlit/components.py; tests/test_lab.py drives it in Chromium)",
 }
 MODEL_PARAMS = tuple(p for p in gen.ui_params() if p.name not in ("seed", "n"))
+SEEN_IN_CLI_ONLY_AS_RANGE = {  # (command, control) whose flag has no default of its own, and why
+    *(("sample", p.name) for p in MODEL_PARAMS),  # a model's sampling control: given only to models declaring it
+    ("text", "gender"),  # --gender switches `genlib text` to names; without it, free text
+}
 PANELS = [
     Panel((menus.DATASET, menus.MODEL, menus.KLASS, *gen.ui_params()[:2]), "generate", "generate", "gen",
           {"gen_model": "cdcgan"}, "sample", ("seed", "n")),
