@@ -155,8 +155,10 @@ def test_real_browser_streamlit_draw_and_map_click(streamlit_server, chromium_pa
     page.get_by_text("Draw or upload → encode → use as an endpoint").click()
     canvas = page.locator(".genlab-canvas canvas")
     expect(canvas).to_be_visible(timeout=30_000)
-    # the components above it (the frame scrubber) mount asynchronously: draw once the layout has settled
+    # the components above it (the frame scrubber) mount asynchronously, and a stroke drawn while the page reruns is
+    # lost with the canvas it was drawn on: draw once the script is idle and the layout has settled
     expect(page.locator("img.genlab-frame")).to_be_visible(timeout=30_000)
+    expect(page.get_by_test_id("stStatusWidgetRunningIcon")).to_have_count(0, timeout=60_000)
     canvas.scroll_into_view_if_needed()
     box = None
     for _ in range(40):
