@@ -100,8 +100,12 @@ class ModelRef:
 
 
 def is_live(ref: str | ModelRef | None) -> bool:
-    """True for a model trained live in this server (private to the session that trained it)."""
-    return bool(ref) and ModelRef.parse(ref).live is not None
+    """True for a model trained live in this server (private to the session that trained it); False for anything else,
+    a malformed name included (looking it up is what refuses it)."""
+    try:
+        return bool(ref) and ModelRef.parse(ref).live is not None
+    except GenLabError:
+        return False
 
 
 _REGISTRY: dict[str, ModelSpec] = {}

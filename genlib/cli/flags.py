@@ -44,6 +44,11 @@ def int_list(name: str):
     return parse
 
 
+def given(args, *names: str) -> bool:
+    """Whether one of the flags ``names`` was written on the command line (not left at its default)."""
+    return any(a.split("=", 1)[0] in names for a in args.argv)
+
+
 def flag_name(c: Control) -> str:
     return "--" + c.name.replace("_", "-")
 

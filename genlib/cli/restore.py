@@ -36,8 +36,8 @@ def cmd_restore(args) -> int:
         mask = np.asarray(read_image(mask, background=0).convert("L")) > 127  # white = missing
     model, _ = load(args.model, args.dataset)
     if args.as_is:
-        given = any(a.split("=")[0] in ("--sigma", "--noise") for a in args.argv)
-        result = restoration.restore(model, image, args.mode, sigma=args.sigma if given else None, mask=mask,
+        sigma = args.sigma if flags.given(args, "--sigma", "--noise") else None  # none given: estimated
+        result = restoration.restore(model, image, args.mode, sigma=sigma, mask=mask,
                                      label=class_id(args.klass), steps=args.steps, resample=args.resample,
                                      seed=args.seed)
     else:

@@ -22,7 +22,6 @@ def cmd_stylize(args) -> int:
         raise GenLabError("Give exactly one of --style K (a built-in style, 0–25) or --style-image FILE.")
     chosen = args.style if args.style is not None else args.style_image
     second = args.blend if args.blend is not None else None
-    size_given = any(a.split("=")[0] == "--size" for a in args.argv)
     if args.method == "fast":
         size = args.size
         result = style.stylize(args.content, chosen, style_b=second, ratio=args.ratio, strength=args.strength,
@@ -30,7 +29,7 @@ def cmd_stylize(args) -> int:
     else:
         if second is not None or args.strength != sty.STRENGTH.default:
             raise GenLabError("--blend and --strength are for --method fast; classic uses --style-weight.")
-        size = args.size if size_given else sty.CLASSIC_SIZE.default
+        size = args.size if flags.given(args, "--size") else sty.CLASSIC_SIZE.default
         result = None
         for frame, result in style.classic_stream(args.content, chosen, size=size, steps=args.steps,
                                                   content_weight=args.content_weight, style_weight=args.style_weight,

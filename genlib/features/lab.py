@@ -53,7 +53,7 @@ CHILDREN = Control("children", "int", 8, "Children", 2, 16, 1)
 MUTATION = Control("mutation", "float", 0.3, "Mutation strength", 0.0, 2.0, 0.05)
 BREED_SEED = seed("Breeding seed", "breed_seed")
 BREED = (CHILDREN, MUTATION, BREED_SEED)
-CONTROLS = (*ENDPOINTS, *WALK[2:-2], FORMAT, DRAW_CLASS, WHICH, DIRECTION, DIMENSION, *BREED)
+CONTROLS = (*ENDPOINTS, SEEDS, CLASSES, FRAMES, FPS, SIZE, LOOP, FORMAT, *ENCODE[2:], DIRECTION, DIMENSION, *BREED)
 
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))

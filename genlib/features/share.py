@@ -87,20 +87,13 @@ def decode(params: Mapping) -> View | None:
     model = _one(params, "model")
     if model not in have:
         if model is not None:
-            why = ("it was trained live in someone's session, and those models stay there" if _live(model)
+            why = ("it was trained live in someone's session, and those models stay there" if is_live(model)
                    else f"it has no checkpoint for {dataset} here")
             problems.append(f"Model '{model}' cannot be shown ({why}); showing {get_spec(have[0]).title}.")
         model = have[0]
     values = _lab_values(params, dataset, problems) if tab == "lab" else _generate_values(params, model, dataset,
                                                                                          problems)
     return View(tab, dataset, model, values, problems)
-
-
-def _live(model: str) -> bool:
-    try:
-        return is_live(model)
-    except GenLabError:  # not even a model name: "no checkpoint here" says enough
-        return False
 
 
 def _class(raw, dataset: str, problems: list[str], allow_random: bool):

@@ -39,29 +39,29 @@ def model_id(kind: str, corpus: str) -> str:
     return f"{kind}-{corpus}"
 
 
-def _kind(spec) -> str:
-    return spec.id.removeprefix("text-")
+def _kind(catalogue_id: str) -> str:
+    return catalogue_id.removeprefix("text-")
 
 
 def resolve(model: str) -> Path:
     """``gpt-names``-style id (searched in $GENLAB_CHECKPOINTS, then ``checkpoints/``) or a folder path."""
-    from genlib.registry import available
+    from genlib.registry import checkpoint_dir
 
     path = Path(model)
     if (path / "config.json").is_file():
         return path
-    for spec, corpus, folder in available(modality="text"):
-        if model_id(_kind(spec), corpus) == model:
-            return folder
+    kind, _, corpus = str(model).partition("-")
+    if kind in KINDS and corpus in CORPORA and (found := checkpoint_dir(f"text-{kind}", corpus)):
+        return found
     ids = ", ".join(m["id"] for m in shipped()) or "none on disk"
     raise GenLabError(f"Unknown text model '{model}'; choose one of: {ids} (or give a model folder).")
 
 
 def unavailable() -> list[tuple[str, str]]:
     """(model id, reason) for every text checkpoint folder on disk that cannot be used."""
-    from genlib.registry import get_spec, unavailable as broken
+    from genlib.registry import unavailable as broken
 
-    return [(model_id(_kind(get_spec(m)), c), why) for m, c, why in broken(modality="text")]
+    return [(model_id(_kind(m), c), why) for m, c, why in broken(modality="text")]
 
 
 def shipped() -> list[dict]:
@@ -76,7 +76,8 @@ def shipped() -> list[dict]:
             meta = hub.read_json(folder / "meta.json")
         except GenLabError:
             meta = {}
-        rows.append({"id": model_id(_kind(spec), corpus), "kind": _kind(spec), "corpus": corpus, "folder": str(folder),
+        kind = _kind(spec.id)
+        rows.append({"id": model_id(kind, corpus), "kind": kind, "corpus": corpus, "folder": str(folder),
                      "title": f"{spec.title} · {corpus}", "metrics": meta.get("metrics", {})})
     return rows
 

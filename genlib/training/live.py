@@ -218,7 +218,7 @@ class LiveJob:
         grid_labels = torch.arange(64) % data.info.num_classes if self.spec.conditional else None
         score_labels = torch.arange(SCORE_N) % data.info.num_classes if self.spec.conditional else None
 
-        trained, start, last_shot, losses = 0.0, time.monotonic(), [-1e9], {}
+        trained, start, last_shot, losses = 0.0, time.monotonic(), -1e9, {}
 
         def snapshot():
             model.eval()
@@ -250,12 +250,12 @@ class LiveJob:
                 yield images[idx], labels[idx]
 
         def watched(step: int, out: dict) -> None:
-            nonlocal losses
+            nonlocal losses, last_shot
             losses = {k: round(v, 4) for k, v in out.items()}
             with self._lock:
                 self.step, self.seconds = step, trained
-            if time.monotonic() - last_shot[0] >= cfg.snapshot_every:
-                last_shot[0] = time.monotonic()
+            if time.monotonic() - last_shot >= cfg.snapshot_every:
+                last_shot = time.monotonic()
                 snapshot()
 
         snapshot()

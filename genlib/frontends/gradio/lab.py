@@ -66,8 +66,8 @@ def tab(demo: gr.Blocks) -> None:
         opts = lab.models(dataset)
         cls = menus.class_options(dataset)[1:]
         return (gr.Dropdown(choices=opts, value=opts[0][1] if opts else None),
-                gr.Dropdown(choices=cls, value=lab.CLASS_A.default), gr.Dropdown(choices=cls, value=lab.CLASS_B.default),
-                gr.Dropdown(choices=cls, value=lab.DRAW_CLASS.default), lab.map_view(dataset).image if dataset else None)
+                *(gr.Dropdown(choices=cls, value=c.default) for c in (lab.CLASS_A, lab.CLASS_B, lab.DRAW_CLASS)),
+                lab.map_view(dataset).image if dataset else None)
 
     def on_encode(dataset, model, drawing, klass, which, a, b, t, mode):
         enc = lab.encode_drawing(dataset, model, drawing, klass)

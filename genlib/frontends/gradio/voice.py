@@ -11,6 +11,13 @@ from genlib.features import voice as vo
 from genlib.frontends.gradio.widgets import explained, wav_upload, widget
 
 
+def _sound(label: str, prefix: str):
+    """What a voice sub-tab shows: the WAV, its waveform and mel spectrogram, and a caption."""
+    return (gr.Audio(label=label, type="filepath", format="wav", interactive=False, elem_id=f"{prefix}-audio"),
+            gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False, elem_id=f"{prefix}-picture"),
+            gr.Markdown(elem_id=f"{prefix}-caption"))
+
+
 def _heard(key: str):
     """An opening voice view as (audio, picture, caption), or skips when it cannot be made here."""
     h = opening.get(key)
@@ -47,11 +54,7 @@ def tab(demo: gr.Blocks) -> None:
                     tts_seed = widget(vo.SEED, "tts-seed")
                     speak_button = gr.Button("Speak", variant="primary", elem_id="tts-button")
                 with gr.Column(scale=2):
-                    tts_audio = gr.Audio(label="Speech (WAV)", type="filepath", format="wav", interactive=False,
-                                         elem_id="tts-audio")
-                    tts_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
-                                           elem_id="tts-picture")
-                    tts_caption = gr.Markdown(elem_id="tts-caption")
+                    tts_audio, tts_picture, tts_caption = _sound("Speech (WAV)", "tts")
             speak_button.click(on_speak, [text, speed, noise_scale, noise_w, tts_seed],
                                [tts_audio, tts_picture, tts_caption], api_name="say")
             demo.load(lambda: _heard("speech"), None, [tts_audio, tts_picture, tts_caption], api_name=False)
@@ -63,11 +66,7 @@ def tab(demo: gr.Blocks) -> None:
                     temperature = widget(vo.TEMPERATURE, "vd-temperature")
                     digit_button = gr.Button("Say it", variant="primary", elem_id="vd-button")
                 with gr.Column(scale=2):
-                    d_audio = gr.Audio(label="GenLab's voice (WAV)", type="filepath", format="wav",
-                                       interactive=False, elem_id="vd-audio")
-                    d_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
-                                         elem_id="vd-picture")
-                    d_caption = gr.Markdown(elem_id="vd-caption")
+                    d_audio, d_picture, d_caption = _sound("GenLab's voice (WAV)", "vd")
             digit_button.click(on_digit, [digit, d_seed, temperature], [d_audio, d_picture, d_caption],
                                api_name="voice_digit")
             demo.load(lambda: _heard("digit"), None, [d_audio, d_picture, d_caption], api_name=False)
@@ -85,11 +84,7 @@ def tab(demo: gr.Blocks) -> None:
                     t = widget(vo.MORPH_T, "vm-t")
                     morph_button = gr.Button("Morph", variant="primary", elem_id="vm-button")
                 with gr.Column(scale=2):
-                    m_audio = gr.Audio(label="Morph (WAV)", type="filepath", format="wav", interactive=False,
-                                       elem_id="vm-audio")
-                    m_picture = gr.Image(label="Waveform and mel spectrogram", type="pil", interactive=False,
-                                         elem_id="vm-picture")
-                    m_caption = gr.Markdown(elem_id="vm-caption")
+                    m_audio, m_picture, m_caption = _sound("Morph (WAV)", "vm")
             ins = [a_digit, a_seed, b_digit, b_seed, t, a_upload, b_upload]
             morph_button.click(on_morph, ins, [m_audio, m_picture, m_caption], api_name="voice_morph")
             t.release(on_morph, ins, [m_audio, m_picture, m_caption], api_name=False)

@@ -33,8 +33,7 @@ def widget(c: Control, elem_id: str | None = None, *, value=None, choices=None, 
         return gr.Textbox(value=value, **kw)
     if c.number:
         return gr.Number(value=value, precision=0 if c.whole else None, minimum=c.min, maximum=c.max, **kw)
-    return gr.Slider(minimum=c.slider_min, maximum=c.slider_max, step=c.step, value=value,
-                     **({"precision": 0} if c.whole else {}), **kw)
+    return gr.Slider(minimum=c.slider_min, maximum=c.slider_max, step=c.step, value=value, **kw)
 
 
 def upload(label: str, elem_id: str) -> gr.File:
