@@ -401,3 +401,85 @@ def compare(models: list[str], dataset: str, n: int = 500, seed: int = 0, label=
         row["inception_fid_n"] = stored.get("n")
         rows.append(row)
     return Comparison(rows, grids, time.perf_counter() - start)
+
+
+# ---------------------------------------------------------------- mode collapse and memorisation (any generator)
+
+COPY_QUANTILE = 0.05  # a sample "copies" when it is nearer a training image than 95 % of real test images are
+
+
+@dataclass
+class Collapse:
+    model: str
+    dataset: str
+    n: int
+    seed: int
+    counts: list[int]  # samples the domain classifier reads as each class
+    covered: int  # classes with at least half their fair share (the table's "classes covered")
+    recall: float
+    precision: float
+    floor_recall: float
+    floor_precision: float
+    samples: np.ndarray  # (show, 28, 28) uint8: the first samples …
+    nearest: np.ndarray  # … and the nearest training image of each (pixel L2)
+    distances: np.ndarray  # (show,) their distances
+    sample_nn: np.ndarray  # nearest-training-image distance of up to NN_N samples
+    test_nn: np.ndarray  # … and of as many real test images (the reference for "is it copying?")
+    copy_threshold: float  # the COPY_QUANTILE of test_nn
+    train_size: int
+    seconds: float
+
+    @property
+    def copied(self) -> float:
+        """Share of samples nearer a training image than all but the closest 5 % of real test images."""
+        return float((self.sample_nn < self.copy_threshold).mean())
+
+
+NN_N = 500
+
+
+def nearest_training(images: np.ndarray, dataset: str, batch: int = 250) -> tuple[np.ndarray, np.ndarray]:
+    """For (n, 28, 28) uint8 images: the index of the nearest training image (pixel L2) and the distance (in grey
+    levels / 255, per pixel RMS)."""
+    pixels = load_dataset(dataset, "train").images
+    train = torch.from_numpy(np.array(pixels).reshape(len(pixels), -1)).float() / 255
+    train_sq = train.square().sum(1)
+    idx, dist = [], []
+    q = torch.from_numpy(np.asarray(images).reshape(len(images), -1)).float() / 255
+    for i in range(0, len(q), batch):
+        part = q[i:i + batch]
+        d2 = part.square().sum(1, keepdim=True) - 2 * part @ train.T + train_sq[None]
+        best = d2.min(1)
+        idx.append(best.indices)
+        dist.append(best.values.clamp_min(0).div(train.size(1)).sqrt())
+    return torch.cat(idx).numpy(), torch.cat(dist).numpy()
+
+
+def collapse_report(model_id: str, dataset: str, n: int = 500, seed: int = 0, show: int = 16) -> Collapse:
+    """What a teacher needs to show mode collapse and memorisation with numbers: the class histogram of ``n``
+    samples as the domain classifier reads them (class-balanced requests for conditional models), recall and
+    precision next to the real-data floor, and each shown sample beside its nearest training image — with the
+    share of samples nearer a training image than real unseen images ever are."""
+    start = time.perf_counter()
+    spec = get_spec(model_id)
+    if not spec.generative:
+        raise GenLabError(f"'{model_id}' is not a generator.")
+    check_n(n, dataset)
+    ref = reference(dataset)
+    images, _, _ = balanced_samples(model_id, dataset, n, seed)
+    clf, _ = load("classifier", dataset)
+    feats, probs = metrics.domain_features(clf, images)
+    k = dataset_info(dataset).num_classes
+    counts = np.bincount(probs.argmax(1), minlength=k)[:k]
+    precision, recall = metrics.precision_recall(ref.train_features[:n], feats)
+    floor_p, floor_r = metrics.precision_recall(ref.train_features[:n], ref.test_features[:n])
+    pixels = to_uint8(images)
+    shown = pixels[:show]
+    m = min(n, NN_N, len(ref.test_images))
+    nn_idx, nn_dist = nearest_training(np.concatenate([pixels[:m], ref.test_images[:m]]), dataset)
+    train_images = load_dataset(dataset, "train").images
+    test_nn = nn_dist[m:]
+    return Collapse(model_id, dataset, n, seed, counts.tolist(),
+                    metrics.class_coverage(probs.argmax(1), k)["classes_covered"], recall, precision, floor_r,
+                    floor_p, shown, train_images[nn_idx[:len(shown)]], nn_dist[:len(shown)], nn_dist[:m], test_nn,
+                    float(np.quantile(test_nn, COPY_QUANTILE)), len(train_images), time.perf_counter() - start)

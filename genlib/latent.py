@@ -416,3 +416,41 @@ def latent_map(dataset: str, model_id: str = "vae2d", cells: int = 15, span: flo
     with torch.inference_mode():
         mu, _ = model.encode(from_uint8(x).to(model.device))
     return LatentMap(image, (-span, span, -span, span), mu.float().cpu().numpy(), ref.test_labels[:n_points])
+
+
+# ---------------------------------------------------------------- style mixing (StyleGAN)
+
+MAX_MIX_SOURCES = 8  # per side: a grid of at most 8 × 8 cells
+
+
+def can_mix(model_id: str) -> bool:
+    """Whether ``model_id`` has per-layer styles to mix (StyleGAN)."""
+    return bool(model_id) and callable(getattr(get_spec(model_id).factory, "mix", None))
+
+
+@dataclass
+class StyleMix:
+    image: np.ndarray  # (len(B) + 1, len(A) + 1, 28, 28) uint8: row 0 the A sources, column 0 the B sources
+    seeds_a: list[int]
+    seeds_b: list[int]
+    crossover: int
+    layers: int
+
+
+def style_mix(model_id: str, dataset: str, seeds_a: list[int], seeds_b: list[int], crossover: int,
+              truncation: float = 1.0, noise: int = 0) -> StyleMix:
+    """The style-mixing grid: cell (i, j) has source A[j]'s styles before ``crossover`` (the coarse layers) and
+    B[i]'s from it on (the fine ones). Row 0 shows the A sources, column 0 the B sources; the corner is blank."""
+    if not can_mix(model_id):
+        raise GenLabError(f"{get_spec(model_id).title} has no per-layer styles to mix; pick StyleGAN.")
+    for name, seeds in (("A", seeds_a), ("B", seeds_b)):
+        if not 1 <= len(seeds) <= MAX_MIX_SOURCES:
+            raise GenLabError(f"Give 1 to {MAX_MIX_SOURCES} source {name} seeds; got {len(seeds)}.")
+    model, _ = load(model_id, dataset)
+    with torch.inference_mode():
+        g = model.mix(seeds_a, seeds_b, crossover, truncation, noise)
+    a, b, cells = to_uint8(g.a), to_uint8(g.b), to_uint8(g.cells.flatten(0, 1)).reshape(len(seeds_b), len(seeds_a),
+                                                                                       *g.a.shape[-2:])
+    out = np.zeros((len(seeds_b) + 1, len(seeds_a) + 1, *a.shape[-2:]), np.uint8)
+    out[0, 1:], out[1:, 0], out[1:, 1:] = a, b, cells
+    return StyleMix(out, list(seeds_a), list(seeds_b), g.crossover, model.num_layers)

@@ -31,6 +31,24 @@ if (dataset := dataset_picker("cmp")) is not None:
             col.image(image, caption=caption)
         st.dataframe([dict(zip(view.headers, row)) for row in view.table], hide_index=True)
         st.caption(view.caption)
+    with st.expander("Mode collapse and memorisation: which classes, how much variety, any copies?"):
+        c1, c2, c3 = st.columns(3)
+        examined = widget(cmp.COLLAPSE_MODEL, "collapse", c1, choices=models)
+        collapse_seed = widget(cmp.SEED, "collapse", c2)
+        collapse_n = widget(cmp.COLLAPSE_N, "collapse", c3)
+        if st.button("Examine", key="collapse_button"):
+            with sentences(forget="collapse_result"), st.spinner("Sampling, reading and searching…"):
+                st.session_state.collapse_result = cmp.explain_collapse(dataset, examined, collapse_seed, collapse_n)
+        report = st.session_state.get("collapse_result")
+        if report is not None:
+            h1, h2 = st.columns(2)
+            h1.bar_chart({"samples": {name: count for name, count in report.histogram}}, x_label="class",
+                         y_label="samples", sort=False)
+            h2.dataframe([dict(zip(cmp.COLLAPSE_HEADERS, row)) for row in report.table], hide_index=True)
+            cols = st.columns(8)
+            for i, (image, caption) in enumerate(report.pairs):
+                cols[i % 8].image(image, caption=caption)
+            st.caption(report.caption)
     with st.expander("Data-augmentation experiment: do generated samples help a classifier?"):
         headers, rows, text = cmp.augment_view(dataset)
         if rows:

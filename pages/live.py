@@ -13,9 +13,14 @@ def main() -> None:
     dataset = widget(lv.DATASET, "live")
     seconds = widget(lv.SECONDS, "live")
     seed = widget(lv.SEED, "live")
+    switches = []
+    if lv.is_gan(kind):
+        st.sidebar.caption("**The GAN recipe** — switch an ingredient off and watch what it was doing.")
+        switches = [widget(c, "live") for c in lv.RECIPE]
     if st.sidebar.button("Start training", type="primary", key="live_start"):
         with sentences():
-            st.session_state.live_job = lv.start(kind, dataset, seconds, seed, st.session_state.get("live_job"))
+            st.session_state.live_job = lv.start(kind, dataset, seconds, seed, *switches,
+                                                 previous=st.session_state.get("live_job"))
     for col, action in zip(st.sidebar.columns(3), ("pause", "resume", "stop")):
         if col.button(action.title(), key=f"live_{action}"):
             with sentences():

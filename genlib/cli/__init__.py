@@ -1,5 +1,5 @@
 """``genlib`` command line: list | data | train | sample | restore | stylize | say | voice | text | text-eval |
-text-train | eval | walk | experiment — one module per command in this package, each adding its parser with
+text-train | eval | collapse | walk | experiment — one module per command in this package, each adding its parser with
 :func:`add`; flags that set a feature's controls come from the controls themselves (:mod:`genlib.cli.flags`).
 
 Errors a person can fix (unknown model, missing dataset, bad value, corrupt checkpoint) print one sentence and exit 2;
@@ -15,7 +15,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 COMMANDS = ("catalog", "train", "sample", "restore", "stylize", "say", "voice", "text", "text_eval", "text_train",
-            "evaluate", "walk", "experiment")
+            "evaluate", "collapse", "walk", "experiment")
 
 
 def build_parser():

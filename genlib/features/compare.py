@@ -1,10 +1,12 @@
-"""Compare: 2–4 models side by side on one dataset, one metrics table with the real-data floor, and the shipped
-data-augmentation experiment."""
+"""Compare: 2–4 models side by side on one dataset, one metrics table with the real-data floor, the collapse
+explainer (is a generator dropping classes, or copying its training set?) and the shipped data-augmentation
+experiment."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 from PIL import Image
 
 from genlib.controls import Control, menu
@@ -18,7 +20,13 @@ from genlib.registry import SEED, get_spec
 MODELS = Control("models", "choice", (), "Models (2–4)", help="Two to four generators of the dataset.")
 CLASS_SHOWN = KLASS.but(label="Class shown (conditional models)")
 N = menu("n", "N samples for the metrics", 500, (100, 250, 500, 1000, 2000))
-CONTROLS = (DATASET, MODELS, CLASS_SHOWN, SEED, N)
+# the collapse explainer (/collapse, `genlib collapse`)
+COLLAPSE_MODEL = menu("model", "Model to examine", help="Any generator of the dataset; GANs are the ones that "
+                                                            "collapse.")
+COLLAPSE_N = menu("n", "N samples", 500, (100, 250, 500, 1000, 2000))
+COLLAPSE = (COLLAPSE_MODEL, SEED, COLLAPSE_N)
+COMPARE = (DATASET, MODELS, CLASS_SHOWN, SEED, N)
+CONTROLS = (*COMPARE, COLLAPSE_MODEL, COLLAPSE_N)
 COMPARE_COLUMNS = (  # (row key, header, format); arrows say which way is better
     ("model", "Model", "{}"), ("domain_fid", "Domain FID ↓", "{:.2f}"), ("domain_kid", "Domain KID ↓", "{:.4f}"),
     ("classifier_score", "Classifier score ↑", "{:.2f}"), ("precision", "Precision ↑", "{:.3f}"),
@@ -91,3 +99,58 @@ def augment_view(dataset: str) -> tuple[list[str], list[list[str]], str]:
                f"labelled training set, so their samples carry knowledge the small classifier never saw. "
                f"Command: `{result['command']}`.")
     return headers, rows, caption
+
+
+@dataclass
+class CollapseView:
+    histogram: list[tuple[str, int]]  # (class name, samples read as it), in class order
+    table: list[list[str]]  # rows of (figure, this model, real data) — headers COLLAPSE_HEADERS
+    pairs: list[tuple[Image.Image, str]]  # each shown sample beside its nearest training image
+    caption: str
+
+
+COLLAPSE_HEADERS = ["", "This model", "Real data (floor)"]
+
+
+def pair_image(sample: np.ndarray, nearest: np.ndarray, scale: int = 3) -> Image.Image:
+    """A sample and its nearest training image side by side, a grey gap between."""
+    h, w = sample.shape
+    canvas = np.full((h, 2 * w + 2), 96, np.uint8)
+    canvas[:, :w], canvas[:, w + 2:] = sample, nearest
+    return Image.fromarray(canvas, "L").resize((canvas.shape[1] * scale, h * scale), Image.NEAREST)
+
+
+@gated(HEAVY)
+def explain_collapse(dataset: str, model_id: str, seed, n) -> CollapseView:
+    """The collapse explainer of both UIs (and `genlib collapse`): which classes the samples fall in, recall against
+    the floor, and whether samples are near copies of training images."""
+    from genlib.evaluation import collapse_report
+
+    if not model_id:
+        raise GenLabError("Pick a model to examine.")
+    seed = SEED.validate(seed)
+    n = COLLAPSE_N.validate(int(n) if str(n).isdigit() else n)
+    r = collapse_report(model_id, dataset, n=n, seed=seed)
+    names = dataset_info(dataset).class_names
+    k = len(names)
+    table = [["Classes covered (≥ half a fair share)", f"{r.covered} of {k}", f"{k} of {k}"],
+             ["Recall ↑ (share of the real data's variety it reaches)", f"{r.recall:.3f}", f"{r.floor_recall:.3f}"],
+             ["Precision ↑ (share of samples that look real)", f"{r.precision:.3f}", f"{r.floor_precision:.3f}"],
+             ["Near copies (nearer a training image than 95 % of real test images)", f"{r.copied:.1%}", "5.0%"]]
+    pairs = [(pair_image(s, t), f"distance {d:.3f}" + (" · a near copy" if d < r.copy_threshold else ""))
+             for s, t, d in zip(r.samples, r.nearest, r.distances)]
+    spec = get_spec(model_id)
+    missing = [names[i] for i, c in enumerate(r.counts) if c < 0.5 * n / k]
+    caption = (f"{spec.title} on {DATASETS[dataset].title}: {n} samples (seed {seed}"
+               f"{', an equal number asked of each class' if spec.conditional else ''}), each read by GenLab's "
+               f"domain classifier. "
+               + (f"Under half their fair share: {', '.join(missing)} — the model has (nearly) dropped them, which is "
+                  f"mode collapse. " if missing else "Every class gets at least half its fair share. ")
+               + f"Recall {r.recall:.2f} against the floor's {r.floor_recall:.2f}: "
+               + ("far below it, the samples cover only part of the variety of real images. "
+                  if r.recall < 0.6 * r.floor_recall else "close enough that the variety is mostly there. ")
+               + f"Pairs: a sample | its nearest of the {r.train_size:,} training images (pixel "
+                 f"distance, RMS per pixel); a real test image is that near a training image only 5 % of the time "
+                 f"(distance < {r.copy_threshold:.3f}). {r.copied:.1%} of the first {len(r.sample_nn)} samples are. "
+                 f"Computed in {r.seconds:.1f} s.")
+    return CollapseView([(names[i], int(c)) for i, c in enumerate(r.counts)], table, pairs, caption)

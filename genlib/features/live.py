@@ -10,6 +10,7 @@ from genlib.controls import Control, menu, seed
 from genlib.data import DATASETS
 from genlib.errors import GenLabError
 from genlib.features.menus import UI_DATASETS
+from genlib.registry import get_spec
 from genlib.serving import live_title
 from genlib.training import live
 
@@ -19,21 +20,37 @@ MODEL = menu("model", "Model", MODEL_OPTIONS[0][1], MODEL_OPTIONS)
 DATASET = menu("dataset", "Dataset", "mnist", DATASET_OPTIONS)
 SECONDS = Control("seconds", "int", 120, "Train for (seconds)", 10, live.MAX_SECONDS, 10)
 SEED = seed()
-CONTROLS = (MODEL, DATASET, SECONDS, SEED)
+# the GAN recipe, one switch per ingredient (genlib.models.base.INGREDIENTS and the EMA): off, watch it collapse
+RECIPE = (
+    Control("r1", "bool", True, "R1 penalty", help="Keeps D smooth around real images, so G is not chased from mode "
+                                                   "to mode."),
+    Control("diffaugment", "bool", True, "DiffAugment", help="Shifts and cuts out every image D sees, real or fake, "
+                                                            "so D cannot memorise the training set."),
+    Control("ttur", "bool", True, "Two time scales", help="D learns at twice G's rate."),
+    Control("ema", "bool", True, "Generator EMA", help="Shows a running average of G's weights: steadier samples."),
+)
+CONTROLS = (MODEL, DATASET, SECONDS, SEED, *RECIPE)
 POLL_S = 1.0  # how often a front end refreshes a running job
 LOSS_NAMES = MappingProxyType({"loss_d": "discriminator loss", "loss_g": "generator loss", "loss": "VAE loss (ELBO)",
                                "recon": "reconstruction", "kl": "KL divergence"})
 
 
-def start(model: str, dataset: str, seconds, seed, previous: str | None = None) -> str:
-    """Queue a job for this session (stopping the session's previous one) and return its id."""
+def is_gan(model: str) -> bool:
+    return model in live.MODELS and get_spec(live.MODELS[model][0]).family == "gan"
+
+
+def start(model: str, dataset: str, seconds, seed, *switches, previous: str | None = None) -> str:
+    """Queue a job for this session (stopping the session's previous one) and return its id. ``switches`` are the
+    RECIPE switches in order (default: all on)."""
     if (old := live.get(previous)) is not None:
         old.stop()
     try:
         seconds, seed = float(seconds), int(seed)
     except (TypeError, ValueError):
         raise GenLabError("Training time and seed must be numbers.") from None
-    return live.start(live.LiveConfig(model=model, dataset=dataset, max_seconds=seconds, seed=seed)).id
+    on = dict(zip((c.name for c in RECIPE), switches))
+    off = tuple(c.name for c in RECIPE if not on.get(c.name, True)) if is_gan(model) else ()
+    return live.start(live.LiveConfig(model=model, dataset=dataset, max_seconds=seconds, seed=seed, off=off)).id
 
 
 def control(job_id: str | None, action: str) -> None:

@@ -101,8 +101,14 @@ class GenerativeModel(nn.Module):
         return list(self.parameters())
 
     # ------------------------------------------------------------------ training
+    adam_betas = (0.9, 0.999)
+
     def optimizer_groups(self) -> dict[str, list[nn.Parameter]]:
         return {"main": list(self.parameters())}
+
+    def lr_scales(self) -> dict[str, float]:
+        """Per optimiser group: a multiple of the recipe's learning rate (a GAN's two time scales); default 1."""
+        return {}
 
     def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], opt: Stepper) -> dict[str, torch.Tensor]:
         raise NotImplementedError
@@ -158,35 +164,90 @@ class GenerativeModel(nn.Module):
         return x, y
 
 
+def diff_augment(x: torch.Tensor, shift: int = 0, cutout: float = 0.0) -> torch.Tensor:
+    """DiffAugment (Zhao et al., 2020): the same differentiable augmentations on every image D sees, real or fake —
+    translation by up to ``shift`` pixels and one random square of side ``cutout`` × size set to 0 (mid-grey) — so
+    D cannot memorise a small training set and G gets gradients through the augmentation."""
+    if shift:
+        x = random_shift(x, shift)
+    if cutout:
+        b, size = x.size(0), x.size(-1)
+        side = max(1, int(size * cutout + 0.5))
+        cy, cx = torch.randint(0, size + (1 - side % 2), (2, b, 1, 1), device=x.device)
+        grid = torch.arange(size, device=x.device)
+        rows = ((grid[None, :, None] - cy + side // 2) >= 0) & ((grid[None, :, None] - cy + side // 2) < side)
+        cols = ((grid[None, None, :] - cx + side // 2) >= 0) & ((grid[None, None, :] - cx + side // 2) < side)
+        x = x * (~(rows & cols)).unsqueeze(1).to(x.dtype)
+    return x
+
+
+# The recipe the shipped GANs train with (chosen by measurement: BENCHMARKS.md, "GANs worth showing a class"):
+# DiffAugment translation + cutout, lazy R1, no label smoothing, D at twice G's rate; the trainer keeps an EMA of G.
+MODERN_GAN = {"augment_shift": 3, "cutout": 0.25, "r1": 1.0, "real_target": 1.0, "lr_d_ratio": 2.0}
+# each ingredient a class (live training) or the ablation table can switch off: what it sets to switch it off. The
+# fourth, the generator EMA, is the trainer's (--ema 0).
+INGREDIENTS = {"r1": {"r1": 0.0}, "diffaugment": {"augment_shift": 0, "cutout": 0.0}, "ttur": {"lr_d_ratio": 1.0}}
+
+
+def without(*ingredients: str) -> dict:
+    """The config overrides that switch off ``ingredients`` (names of :data:`INGREDIENTS`)."""
+    unknown = set(ingredients) - set(INGREDIENTS)
+    if unknown:
+        raise GenLabError(f"Unknown GAN ingredient(s) {', '.join(sorted(unknown))}; "
+                          f"known: {', '.join(INGREDIENTS)} (and the EMA).")
+    return {k: v for name in ingredients for k, v in INGREDIENTS[name].items()}
+
+
 class GANModel(GenerativeModel):
-    """Non-saturating GAN (Goodfellow et al., 2014) with one-sided label smoothing (Salimans et al., 2016).
+    """Non-saturating GAN (Goodfellow et al., 2014) and the ingredients that make one train on a laptop.
 
     Subclasses set ``self.generator(z, labels)`` and ``self.discriminator(x, labels) -> (logit, class_logits|None)``.
-    Conditional models add an auxiliary classification loss on real and fake images (AC-GAN, Odena et al., 2017),
-    which keeps samples of the requested class. With ``augment_shift > 0`` the discriminator sees every real and fake
-    image randomly translated (DiffAugment), which keeps it from memorising a small training set. AC-GANs tend to
-    draw one image per class; ``mode_seeking > 0`` adds the mode-seeking term of Mao et al. (2019), which rewards the
-    generator for turning two different latents of the same class into two different images.
+    Each ingredient is a config key, so a run (``genlib train … --set r1=0``) or a class in live training can switch
+    it off and watch what it was doing:
+
+    * ``r1`` — the R1 gradient penalty γ/2·E‖∇D(x_real)‖² (Mescheder et al., 2018), applied lazily every
+      ``r1_every`` D steps with the interval folded into γ (StyleGAN2): D stays smooth around the data, so G is not
+      chased from mode to mode.
+    * ``augment_shift`` / ``cutout`` — DiffAugment translation and cutout (:func:`diff_augment`) on every image D sees.
+    * ``lr_d_ratio`` — two time-scale learning rates (Heusel et al., 2017): D learns ``lr_d_ratio`` × the base rate.
+    * ``real_target`` — one-sided label smoothing (Salimans et al., 2016); 1.0 = off (R1 does its job better).
+    * the generator EMA is the trainer's (``TrainRecipe.ema``; ``--ema 0`` turns it off).
+
+    Conditional models either project the class onto D's features (``projection`` — Miyato & Koyama, 2018) or ask D
+    to classify (AC-GAN, Odena et al., 2017), which rewards collapsing each class onto its most readable image;
+    ``mode_seeking > 0`` adds the mode-seeking term of Mao et al. (2019), which rewards G for turning two latents of
+    the same class into two different images.
     """
 
     inference_prefixes = ("generator.",)
-    real_target = 0.9
+    adam_betas = (0.5, 0.999)
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 0, augment_shift: int = 0, mode_seeking: float = 0.0,
-                 **config):
-        super().__init__(latent_dim=latent_dim, **({"num_classes": num_classes} if num_classes else {}),
-                         **({"augment_shift": augment_shift} if augment_shift else {}),
-                         **({"mode_seeking": mode_seeking} if mode_seeking else {}), **config)
+                 cutout: float = 0.0, r1: float = 0.0, r1_every: int = 4, lr_d_ratio: float = 1.0,
+                 real_target: float = 0.9, **config):
+        optional = {"num_classes": (num_classes, 0), "augment_shift": (augment_shift, 0),
+                    "mode_seeking": (mode_seeking, 0.0), "cutout": (cutout, 0.0), "r1": (r1, 0.0),
+                    "r1_every": (r1_every, 4), "lr_d_ratio": (lr_d_ratio, 1.0), "real_target": (real_target, 0.9)}
+        super().__init__(latent_dim=latent_dim, **{k: v for k, (v, off) in optional.items() if v != off}, **config)
+        if not 0 <= cutout < 1 or r1 < 0 or r1_every < 1 or lr_d_ratio <= 0 or not 0.5 < real_target <= 1:
+            raise GenLabError("GAN recipe out of range: cutout in [0, 1), r1 ≥ 0, r1_every ≥ 1, lr_d_ratio > 0, "
+                              "real_target in (0.5, 1].")
         self.latent_dim, self.augment_shift, self.mode_seeking = latent_dim, augment_shift, mode_seeking
+        self.cutout, self.r1, self.r1_every, self.lr_d_ratio = cutout, r1, r1_every, lr_d_ratio
+        self.real_target = real_target
+        self._d_steps = 0
 
     def _d(self, x, y):
-        return self.discriminator(random_shift(x, self.augment_shift) if self.augment_shift else x, y)
+        return self.discriminator(diff_augment(x, self.augment_shift, self.cutout), y)
 
     def decode(self, z, labels=None):
         return self.generator(z, labels)
 
     def optimizer_groups(self):
         return {"d": list(self.discriminator.parameters()), "g": list(self.generator.parameters())}
+
+    def lr_scales(self):
+        return {"d": self.lr_d_ratio}
 
     def sampling_parameters(self):
         return list(self.generator.parameters())
@@ -197,10 +258,20 @@ class GANModel(GenerativeModel):
     def _losses_d(self, x, y, fake):
         real_logit, real_cls = self._d(x, y)
         fake_logit, _ = self._d(fake, y)
-        loss_real = F.binary_cross_entropy_with_logits(real_logit, torch.full_like(real_logit, self.real_target))
-        loss_fake = F.binary_cross_entropy_with_logits(fake_logit, torch.zeros_like(fake_logit))
+        if self.real_target < 1:
+            loss_real = F.binary_cross_entropy_with_logits(real_logit, torch.full_like(real_logit, self.real_target))
+        else:
+            loss_real = F.softplus(-real_logit).mean()
+        loss_fake = F.softplus(fake_logit).mean()
         loss_cls = F.cross_entropy(real_cls, y) if real_cls is not None else torch.zeros((), device=x.device)
         return loss_real + loss_fake + loss_cls, real_logit, fake_logit
+
+    def r1_penalty(self, x, y) -> torch.Tensor:
+        """γ/2 · E‖∇ₓ D(x)‖² on real images (as D sees them, augmented)."""
+        x = x.detach().requires_grad_(True)
+        logit, _ = self._d(x, y)
+        (grad,) = torch.autograd.grad(logit.sum(), x, create_graph=True)
+        return grad.square().flatten(1).sum(1).mean() * (self.r1 / 2)
 
     def training_step(self, batch, opt):
         x, y = batch
@@ -211,13 +282,19 @@ class GANModel(GenerativeModel):
             y = torch.cat([y[:half], y[:half], y[2 * half:]])
         fake = self.generator(z, y)  # fakes take the real batch's labels: classes stay balanced
 
-        # ---- D: real → 0.9, fake → 0 (+ classify real)
+        # ---- D: real → real, fake → fake (+ classify real, + lazy R1)
         loss_d, real_logit, fake_logit = self._losses_d(x, y, fake.detach())
+        out = {}
+        if self.r1 and self._d_steps % self.r1_every == 0:
+            penalty = self.r1_penalty(x, y)
+            loss_d = loss_d + penalty * self.r1_every
+            out["r1"] = penalty.detach()
+        self._d_steps += 1
         opt.step("d", loss_d)
 
         # ---- G: make D call fakes real (+ of the requested class)
         logit, cls = self._d(fake, y)
-        loss_g = F.binary_cross_entropy_with_logits(logit, torch.ones_like(logit))
+        loss_g = F.softplus(-logit).mean()
         if cls is not None:
             loss_g = loss_g + F.cross_entropy(cls, y)
         if self.mode_seeking:
@@ -230,6 +307,7 @@ class GANModel(GenerativeModel):
             "loss_g": loss_g.detach(),
             "d_real": torch.sigmoid(real_logit).mean().detach(),
             "d_fake": torch.sigmoid(fake_logit).mean().detach(),
+            **out,
         }
 
     @torch.no_grad()

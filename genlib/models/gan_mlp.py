@@ -1,15 +1,16 @@
 """The seed's fully connected GAN, made to train.
 
 Generator 100 → 256 → 512 → 1024 → 784 (BatchNorm + LeakyReLU, tanh out); discriminator 784 → 1024 → 512 → 1 with
-dropout. What makes it train where the seed's version collapsed: Adam(2e-4, β1=0.5) as in DCGAN, one-sided label
-smoothing, the non-saturating generator loss and BatchNorm only after the first hidden layer (see ``GANModel``).
+dropout. What makes it train where the seed's version collapsed: Adam(2e-4, β1=0.5) as in DCGAN, the non-saturating
+generator loss, BatchNorm only after the first hidden layer, and the recipe every shipped GAN trains with (lazy R1,
+DiffAugment, two time scales, generator EMA: see ``GANModel``).
 """
 
 from __future__ import annotations
 
 from torch import nn
 
-from genlib.models.base import GANModel
+from genlib.models.base import MODERN_GAN, GANModel
 from genlib.controls import Control
 from genlib.registry import ModelSpec, TrainRecipe, register
 
@@ -43,8 +44,10 @@ class MLPDiscriminator(nn.Module):
 class MLPGAN(GANModel):
     model_id = "gan"
 
-    def __init__(self, latent_dim: int = 100, g_hidden=(256, 512, 1024), d_hidden=(1024, 512), dropout: float = 0.3):
-        super().__init__(latent_dim=latent_dim, g_hidden=list(g_hidden), d_hidden=list(d_hidden), dropout=dropout)
+    def __init__(self, latent_dim: int = 100, g_hidden=(256, 512, 1024), d_hidden=(1024, 512), dropout: float = 0.3,
+                 **recipe):
+        super().__init__(latent_dim=latent_dim, g_hidden=list(g_hidden), d_hidden=list(d_hidden), dropout=dropout,
+                         **recipe)
         self.generator = MLPGenerator(latent_dim, tuple(g_hidden))
         self.discriminator = MLPDiscriminator(tuple(d_hidden), dropout)
 
@@ -58,8 +61,8 @@ register(ModelSpec(
     family="gan",
     factory=MLPGAN,
     description="The classic fully connected GAN of Goodfellow et al. (2014).",
-    presets={"default": {"latent_dim": 100},
-             "tiny": {"latent_dim": 8, "g_hidden": (16, 32), "d_hidden": (32,), "dropout": 0.3}},
+    presets={"default": {"latent_dim": 100, **MODERN_GAN},
+             "tiny": {"latent_dim": 8, "g_hidden": (16, 32), "d_hidden": (32,), "dropout": 0.3, **MODERN_GAN}},
     params=(TEMPERATURE,),
-    recipe=TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 6000, "fashion": 8000}, ema=0.999),
+    recipe=TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 30000, "fashion": 30000}, ema=0.999),
 ))

@@ -18,6 +18,7 @@ and the stepper are :mod:`genlib.training.loop`'s, the same that :mod:`genlib.tr
 from __future__ import annotations
 
 import atexit
+import contextlib
 import secrets
 import threading
 import time
@@ -33,12 +34,15 @@ from genlib.errors import GenLabError
 from genlib.gate import TRAINING
 from genlib.images import from_uint8, grid, to_uint8
 from genlib.metrics import classifier_score
+from genlib.models.base import INGREDIENTS, without
 from genlib.registry import ModelRef, get_spec
 from genlib.training import loop
 
 # what can be trained live, with the preset used: (registry id, preset, title)
 MODELS = {"gan": ("gan", "default", "GAN (MLP)"), "vae": ("vae", "default", "VAE (16-D latent)"),
           "dcgan": ("dcgan", "slim", "Slim DCGAN")}
+SWITCHES = (*INGREDIENTS, "ema")  # the GAN recipe's ingredients a class can switch off (genlib.models.base)
+EMA_DECAY = 0.999
 MAX_SECONDS = 900  # the longest a live job may train
 ABANDONED_S = 60.0  # a running job nobody has looked at for this long is stopped
 GRID_SEED, SCORE_SEED, SCORE_N = 1234, 4321, 256
@@ -60,6 +64,7 @@ class LiveConfig:
     lr: float | None = None
     seed: int = 0
     snapshot_every: float = 1.0
+    off: tuple[str, ...] = ()  # GAN ingredients switched off (SWITCHES): watch what each one was doing
 
     def checked(self) -> LiveConfig:
         if self.model not in MODELS:
@@ -71,6 +76,9 @@ class LiveConfig:
             raise GenLabError(f"Batch size must be between 8 and 256; got {self.batch_size!r}.")
         if self.lr is not None and not 1e-6 <= float(self.lr) <= 1e-1:
             raise GenLabError(f"Learning rate must be between 1e-6 and 0.1; got {self.lr!r}.")
+        if unknown := set(self.off) - set(SWITCHES):
+            raise GenLabError(f"Unknown ingredient(s) {', '.join(sorted(unknown))}; one can switch off "
+                              f"{', '.join(SWITCHES)}.")
         return self
 
 
@@ -208,7 +216,10 @@ class LiveJob:
         data = load_dataset(cfg.dataset, "train")
         images, labels = from_uint8(data.images), torch.tensor(np.asarray(data.labels))
         torch.manual_seed(cfg.seed)
-        model = self.spec.build(self.preset, num_classes=data.info.num_classes)
+        gan = self.spec.family == "gan"
+        overrides = without(*(i for i in cfg.off if i != "ema")) if gan else {}
+        model = self.spec.build(self.preset, num_classes=data.info.num_classes, **overrides)
+        ema = loop.EMA(model.ema_module(), EMA_DECAY) if gan and "ema" not in cfg.off else None
         lr = float(cfg.lr) if cfg.lr is not None else self.spec.recipe.lr
         stepper = loop.Stepper(loop.optimizers(self.spec, model, lr), hint="try a lower learning rate")
         order = torch.Generator().manual_seed(cfg.seed)
@@ -220,9 +231,9 @@ class LiveJob:
 
         trained, start, last_shot, losses = 0.0, time.monotonic(), -1e9, {}
 
-        def snapshot():
+        def snapshot():  # the samples show the EMA generator when it is on (what the shipped GANs show)
             model.eval()
-            with torch.inference_mode():
+            with torch.inference_mode(), ema.applied() if ema else contextlib.nullcontext():
                 shown = grid(to_uint8(model.sample(64, seed=GRID_SEED, labels=grid_labels)), nrow=8, scale=3)
                 probs = torch.softmax(classifier(model.sample(SCORE_N, seed=SCORE_SEED, labels=score_labels)), 1)
             model.train()
@@ -252,6 +263,8 @@ class LiveJob:
         def watched(step: int, out: dict) -> None:
             nonlocal losses, last_shot
             losses = {k: round(v, 4) for k, v in out.items()}
+            if ema:
+                ema.update(step)
             with self._lock:
                 self.step, self.seconds = step, trained
             if time.monotonic() - last_shot >= cfg.snapshot_every:
@@ -264,12 +277,15 @@ class LiveJob:
         with self._lock:
             self.seconds = trained
         snapshot()
+        if ema:
+            model.ema_module().load_state_dict(ema.shadow)
         loop.finish(model, images, labels, limit=10_000, generator=order)  # a VAE fits its latent prior
         model.requires_grad_(False)
         model_id = str(ModelRef(self.spec.id, live=self.id))
         meta = {"model": self.spec.id, "dataset": cfg.dataset, "preset": self.preset, "steps": self.step,
                 "wall_time_s": round(trained, 1), "device": "cpu (live, in the server)", "live": True,
-                "batch_size": cfg.batch_size, "lr": lr, "seed": cfg.seed, "metrics": {}}
+                "batch_size": cfg.batch_size, "lr": lr, "seed": cfg.seed, "metrics": {},
+                **({"switched_off": list(cfg.off)} if gan and cfg.off else {}), "ema": EMA_DECAY if ema else None}
         from genlib.serving import live_title, publish_live
 
         publish_live(model_id, cfg.dataset, model, meta)

@@ -22,11 +22,12 @@ Callback = Callable[[int, dict[str, float]], None]
 
 
 def optimizers(spec, model, lr: float | None = None) -> dict[str, torch.optim.Optimizer]:
-    """Adam per optimiser group of ``model`` at the recipe's learning rate (or ``lr``): DCGAN's betas (0.5, 0.999)
-    for GANs, the usual (0.9, 0.999) otherwise."""
-    betas = (0.5, 0.999) if spec.family == "gan" else (0.9, 0.999)
+    """Adam per optimiser group of ``model`` at the recipe's learning rate (or ``lr``) times the model's scale for
+    that group (a GAN's two time scales), with the model's betas (DCGAN's (0.5, 0.999) for GANs)."""
     rate = float(lr) if lr else spec.recipe.lr
-    return {n: torch.optim.Adam(p, lr=rate, betas=betas) for n, p in model.optimizer_groups().items()}
+    scales = model.lr_scales()
+    return {n: torch.optim.Adam(p, lr=rate * scales.get(n, 1.0), betas=model.adam_betas)
+            for n, p in model.optimizer_groups().items()}
 
 
 class Stepper:
@@ -54,6 +55,37 @@ class Stepper:
                 g.copy_(flat[offset: offset + g.numel()].view_as(g))
                 offset += g.numel()
         opt.step()
+
+
+class EMA:
+    """An exponential moving average of ``module``'s weights (a GAN's generator: Karras et al. average it for the
+    images they show). ``update(step)`` warms up as in TensorFlow's ExponentialMovingAverage — the decay is
+    min(decay, (1 + step) / (10 + step)) — so a short run (live training) is not an average of its random start."""
+
+    def __init__(self, module: torch.nn.Module, decay: float, init: dict | None = None):
+        self.module, self.decay = module, decay
+        self.shadow = {k: v.detach().clone().float() for k, v in module.state_dict().items()}
+        if init:
+            self.shadow.update({k: v.to(self.shadow[k].device) for k, v in init.items() if k in self.shadow})
+
+    @torch.no_grad()
+    def update(self, step: int | None = None) -> None:
+        decay = self.decay if step is None else min(self.decay, (1 + step) / (10 + step))
+        for k, v in self.module.state_dict().items():
+            if v.is_floating_point():
+                self.shadow[k].lerp_(v.float(), 1 - decay)
+            else:
+                self.shadow[k].copy_(v)
+
+    @contextlib.contextmanager
+    def applied(self):
+        """Inside, the module holds the averaged weights; its own come back after."""
+        own = {k: v.clone() for k, v in self.module.state_dict().items()}
+        self.module.load_state_dict({k: v.to(own[k].dtype) for k, v in self.shadow.items()})
+        try:
+            yield self.module
+        finally:
+            self.module.load_state_dict(own)
 
 
 def run(model, batches: Iterable, stepper: Stepper, callbacks: Iterable[Callback] = (), start: int = 0,

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import platform
 import shlex
@@ -51,23 +52,8 @@ class TrainConfig:
     progress: bool = True
     store_dtype: str | None = None  # dtype of the exported model.safetensors
     limit_train: int | None = None  # use only the first N training images (tiny runs)
+    overrides: dict = field(default_factory=dict)  # model config keys over the preset's (`--set r1=0`: ablations)
     command: str = field(default_factory=lambda: shlex.join(["genlib", *sys.argv[1:]]))
-
-
-class _EMA:
-    def __init__(self, module: torch.nn.Module, decay: float, init: dict | None = None):
-        self.module, self.decay = module, decay
-        self.shadow = {k: v.detach().clone().float() for k, v in module.state_dict().items()}
-        if init:
-            self.shadow.update({k: v.to(self.shadow[k].device) for k, v in init.items() if k in self.shadow})
-
-    @torch.no_grad()
-    def update(self) -> None:
-        for k, v in self.module.state_dict().items():
-            if v.is_floating_point():
-                self.shadow[k].lerp_(v.float(), 1 - self.decay)
-            else:
-                self.shadow[k].copy_(v)
 
 
 def _make_accelerator(device: str):
@@ -128,7 +114,10 @@ def train(cfg: TrainConfig) -> dict:
         raise GenLabError(f"Training needs at least one step; got {total}.")
 
     torch.manual_seed(cfg.seed)  # same initial weights on every process
-    model = spec.build(cfg.preset, num_classes=data.info.num_classes).to(accelerator.device)
+    try:
+        model = spec.build(cfg.preset, num_classes=data.info.num_classes, **cfg.overrides).to(accelerator.device)
+    except TypeError as e:
+        raise GenLabError(f"--set does not fit model '{cfg.model}' ({e}).") from None
     lr = cfg.lr or recipe.lr
     optimizers = loop.optimizers(spec, model, lr)
     ema_decay = cfg.ema if cfg.ema is not None else recipe.ema
@@ -147,7 +136,7 @@ def train(cfg: TrainConfig) -> dict:
         accelerator.print(f"No training state in {state_root}; starting from scratch.")
     if world > 1:  # processes start identical; also reseed so each draws its own noise
         torch.manual_seed(cfg.seed + 1000 * rank + step)
-    ema = _EMA(model.ema_module(), ema_decay, ema_init) if ema_decay else None
+    ema = loop.EMA(model.ema_module(), ema_decay, ema_init) if ema_decay else None
     stepper = loop.Stepper(optimizers, accelerator.backward, world,
                            hint="lower the learning rate (--lr) or resume from the last good checkpoint")
 
@@ -161,7 +150,8 @@ def train(cfg: TrainConfig) -> dict:
         progress = tqdm(total=total, initial=step, desc=f"{cfg.model}/{cfg.dataset}", dynamic_ncols=True)
 
     def run_state(now_step: int) -> dict:
-        return {"model": cfg.model, "dataset": cfg.dataset, "preset": cfg.preset, "seed": cfg.seed,
+        return {"model": cfg.model, "dataset": cfg.dataset, "preset": cfg.preset, "overrides": cfg.overrides,
+                "seed": cfg.seed,
                 "wall_time_s": elapsed_before + time.time() - t0, "total_steps": total, "step": now_step}
 
     def sync_buffers():
@@ -183,7 +173,7 @@ def train(cfg: TrainConfig) -> dict:
 
     def keep_ema(now: int, losses: dict) -> None:
         if ema:
-            ema.update()
+            ema.update(now)
 
     def report(now: int, losses: dict) -> None:
         for k, v in losses.items():
@@ -212,6 +202,7 @@ def train(cfg: TrainConfig) -> dict:
     trained_now = step - start_step
     meta = {
         "model": cfg.model, "dataset": cfg.dataset, "dataset_source": data.source, "preset": cfg.preset,
+        **({"overrides": cfg.overrides} if cfg.overrides else {}),
         "train_images": len(labels), "steps": step, "epochs": round(step / steps_per_epoch, 3),
         "batch_size": batch_size, "lr": lr, "ema": ema_decay or None, "seed": cfg.seed,
         "device": _device_name(accelerator), "num_processes": world,
@@ -244,14 +235,9 @@ def _ranks_in_sync(model: torch.nn.Module) -> bool:
 @torch.no_grad()
 def _save_progress_grid(model, ema, path: Path, seed: int, labels) -> None:
     was_training = model.training
-    backup = None
-    if ema:
-        backup = {k: v.clone() for k, v in model.ema_module().state_dict().items()}
-        model.ema_module().load_state_dict(ema.shadow)
     model.eval()
-    images = model.sample(64, seed=seed, labels=labels)
+    with ema.applied() if ema else contextlib.nullcontext():
+        images = model.sample(64, seed=seed, labels=labels)
     path.parent.mkdir(parents=True, exist_ok=True)
     grid(to_uint8(images), nrow=8, scale=2).save(path)
-    if backup:
-        model.ema_module().load_state_dict(backup)
     model.train(was_training)

@@ -14,8 +14,11 @@ from genlib.frontends.gradio.widgets import explained, widget
 
 def tab(demo: gr.Blocks, live_models: gr.State) -> None:
 
-    def on_start(model, dataset, seconds, seed, job_id):
-        return lv.start(model, dataset, seconds, seed, previous=job_id)
+    def on_start(model, dataset, seconds, seed, r1, diffaugment, ttur, ema, job_id):  # lv.RECIPE's names, in order
+        return lv.start(model, dataset, seconds, seed, r1, diffaugment, ttur, ema, previous=job_id)
+
+    def on_model(model):
+        return gr.update(visible=lv.is_gan(model))
 
     def shown(v):
         losses, conf = lv.curves(v)
@@ -45,6 +48,9 @@ def tab(demo: gr.Blocks, live_models: gr.State) -> None:
                 dataset = widget(lv.DATASET, "live-dataset")
                 seconds = widget(lv.SECONDS, "live-seconds")
                 seed = widget(lv.SEED, "live-seed")
+                with gr.Group(visible=lv.is_gan(lv.MODEL.default)) as recipe_box:
+                    gr.Markdown("**The GAN recipe** — switch an ingredient off and watch what it was doing.")
+                    switches = [widget(c, f"live-{c.name}") for c in lv.RECIPE]
                 start = gr.Button("Start training", variant="primary", elem_id="live-start")
                 with gr.Row():
                     pause = gr.Button("Pause", elem_id="live-pause", min_width=60)
@@ -61,7 +67,8 @@ def tab(demo: gr.Blocks, live_models: gr.State) -> None:
                     confidence = gr.LinePlot(x="step", y="score", title="Domain classifier's score (1–10)",
                                              y_lim=[1, 10], height=260, elem_id="live-confidence")
         job = gr.State(None)
-        start.click(on_start, [kind, dataset, seconds, seed, job], job, api_name="live_start").success(
+        kind.change(on_model, kind, recipe_box, api_name=False)
+        start.click(on_start, [kind, dataset, seconds, seed, *switches, job], job, api_name="live_start").success(
             on_watch, [job, live_models], [status, grid, losses, confidence, live_models], api_name="live_watch")
         for button, action in ((pause, "pause"), (resume, "resume"), (stop, "stop")):
             button.click(on_control(action), job, None, api_name=f"live_{action}")
