@@ -1,6 +1,6 @@
 """Latent Lab latency: server time of one slider step (the handler: interpolate, decode, upscale), the browser round
 trip of a slider step in Debian's Chromium through the Gradio app and through the Streamlit app (`streamlit run`,
-the frames pre-decoded and swapped in the browser), and the time to make a 60-frame GIF.
+the frames pre-decoded and swapped in the browser), StyleGAN's style-mixing grid, and the time to make a 60-frame GIF.
 
     python bench/lab_latency.py [--steps 200] [--browser-steps 40] [--only-browsers]
 """
@@ -27,7 +27,8 @@ def pct(values, q):
 
 def server_steps(steps):
     rows = []
-    for model_id, label in (("cdcgan", 3), ("dcgan", None), ("cvae", 3), ("vae", None), ("gan", None)):
+    for model_id, label in (("cdcgan", 3), ("dcgan", None), ("stylegan", None), ("cvae", 3), ("vae", None),
+                            ("gan", None)):
         a = lab.seed_point("mnist", model_id, 1, label)
         b = lab.seed_point("mnist", model_id, 2, label)
         lab.frame("mnist", model_id, a, b, 0.5, "slerp")  # warm-up
@@ -38,6 +39,17 @@ def server_steps(steps):
             times.append((time.perf_counter() - t0) * 1000)
         rows.append([model_id, steps, f"{statistics.median(times):.2f}", f"{pct(times, 0.95):.2f}"])
     return rows
+
+
+def mix_times(repeats):
+    """StyleGAN's style-mixing grid (3 A × 2 B sources, the Lab's default), redrawn as the crossover moves."""
+    lab.style_mix("mnist", "stylegan", "1,2,3", "4,5", 2, 1.0, 0)
+    out = []
+    for i in range(repeats):
+        t0 = time.perf_counter()
+        lab.style_mix("mnist", "stylegan", "1,2,3", "4,5", i % 7, 1.0, 0)
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
 
 
 def gif_times(repeats):
@@ -166,6 +178,9 @@ def main():
     if not args.only_browsers:
         print("Server time of one slider step (ms):\n")
         print(table(["model (mnist)", "steps", "median ms", "p95 ms"], server_steps(args.steps)))
+        mixes = mix_times(50)
+        print(f"\nStyle-mixing grid (StyleGAN, 3 × 2 sources + 6 cells, upscaled): median "
+              f"{statistics.median(mixes):.1f} ms, p95 {pct(mixes, 0.95):.1f} ms over 50")
         gifs = gif_times(10)
         print(f"\n60-frame GIF (walk through 3 seeds + encode, 112 px): median {statistics.median(gifs):.3f} s, "
               f"max {max(gifs):.3f} s over 10")

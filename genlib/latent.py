@@ -297,7 +297,7 @@ def pca_directions(model_id: str, dataset: str, k: int = 5, n: int = 2000, seed:
         first = _first_layer(model)
         if first is not None:
             h = first(z.to(model.device), None if labels is None else labels.to(model.device)).float().cpu()
-            space = "generator's first layer"
+            space = "mapping network's styles w" if hasattr(model.generator, "style") else "generator's first layer"
         else:
             h, space = z, "latent"
     hc = h - h.mean(0)
@@ -316,10 +316,13 @@ def pca_directions(model_id: str, dataset: str, k: int = 5, n: int = 2000, seed:
 
 
 def _first_layer(model):
-    """The generator's first block as a function of (z, labels), for GANs; None for VAEs."""
+    """The generator's first block as a function of (z, labels), for GANs (StyleGAN: its mapping network, GANSpace's
+    choice); None for VAEs."""
     gen = getattr(model, "generator", None)
     if gen is None:
         return None
+    if hasattr(gen, "style"):  # StyleGAN
+        return gen.style
     if hasattr(gen, "project"):  # DCGAN
         def f(z, labels):
             if gen.embed is not None:

@@ -24,7 +24,7 @@ def test_every_model_dataset_pair_is_shipped():
     assert sorted(SHIPPED) == sorted(EXPECTED)
     size = sum(p.stat().st_size for p in (ROOT / "checkpoints").rglob("*") if p.is_file()
                and "train_state" not in p.parts and "samples" not in p.parts)
-    assert size <= 80 * 2**20
+    assert size <= 120 * 2**20  # issue 19's budget for the whole folder
 
 
 @pytest.mark.parametrize("model_id,dataset", SHIPPED)

@@ -32,6 +32,20 @@ def test_diff_augment_cuts_out_a_square_and_shifts():
     assert grad_in.grad is not None and grad_in.grad.abs().sum() > 0  # differentiable: G learns through it
 
 
+def test_grouped_augmentation_keeps_a_minibatch_stddev_group_alike():
+    """StyleGAN's D measures the spread within groups of 4 (images k, k + b/4, …): copies of one image must stay
+    copies after augmentation, or D would read a collapsed generator's copies as variety."""
+    from genlib.models.base import group_size
+
+    x = torch.rand(1, 1, 28, 28).expand(16, -1, -1, -1) * 2 - 1  # one image, 16 times
+    out = diff_augment(x, shift=3, cutout=0.25, group=4)
+    n = 16 // group_size(16, 4)
+    for k in range(n):
+        assert all(torch.equal(out[k], out[k + j * n]) for j in range(4))
+    assert not all(torch.equal(out[0], out[k]) for k in range(1, n))  # the groups differ from each other
+    assert group_size(6, 4) == 3 and group_size(7, 4) == 1
+
+
 def test_r1_penalty_is_half_gamma_times_the_squared_gradient():
     model = tiny("gan", r1=4.0, augment_shift=0, cutout=0.0)  # eval: dropout off, so D is the same both times
     x = torch.randn(8, 1, 28, 28)

@@ -19,7 +19,7 @@ def cmd_train(args) -> int:
         preset=args.preset, steps=args.steps, epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
         seed=args.seed, device=args.device, resume=args.resume, ema=args.ema,
         checkpoint_every=args.checkpoint_every, sample_every=args.sample_every, progress=not args.no_progress,
-        limit_train=args.limit_train, overrides=dict(args.set or []), command=shlex.join(["genlib", *args.argv]),
+        limit_train=args.limit_train, overrides=dict(args.set or []), minutes=args.minutes, command=shlex.join(["genlib", *args.argv]),
     ))
     print(f"trained {meta['model']} on {meta['dataset']}: {meta['steps']} steps, {meta['wall_time_s']} s on "
           f"{meta['device']}; losses {meta['final_losses']}; wrote {args.out or f'runs/{args.model}-{args.dataset}'}")
@@ -45,6 +45,8 @@ def add(sub) -> None:
     s.add_argument("--dataset", required=True, choices=list(DATASETS))
     s.add_argument("--steps", type=int_arg("--steps", 1, 10**8))
     s.add_argument("--epochs", type=float)
+    s.add_argument("--minutes", type=flags.number_arg("--minutes", 0.01, 10**6, whole=False),
+                   help="also stop after this much training time (equal-time comparisons; resumable)")
     s.add_argument("--batch-size", type=int_arg("--batch-size", 1, 65536))
     s.add_argument("--lr", type=float)
     flags.add(s, controls.seed())

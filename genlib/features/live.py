@@ -10,7 +10,6 @@ from genlib.controls import Control, menu, seed
 from genlib.data import DATASETS
 from genlib.errors import GenLabError
 from genlib.features.menus import UI_DATASETS
-from genlib.registry import get_spec
 from genlib.serving import live_title
 from genlib.training import live
 
@@ -36,7 +35,8 @@ LOSS_NAMES = MappingProxyType({"loss_d": "discriminator loss", "loss_g": "genera
 
 
 def is_gan(model: str) -> bool:
-    return model in live.MODELS and get_spec(live.MODELS[model][0]).family == "gan"
+    """Whether ``model`` has the GAN recipe's switches."""
+    return bool(live.switches(model))
 
 
 def start(model: str, dataset: str, seconds, seed, *switches, previous: str | None = None) -> str:

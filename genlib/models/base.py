@@ -30,15 +30,33 @@ def seeded_generator(seed: int, device: torch.device | str = "cpu") -> torch.Gen
     return torch.Generator(device=device).manual_seed(int(seed))
 
 
-def random_shift(x: torch.Tensor, max_shift: int = 2) -> torch.Tensor:
+def group_size(b: int, group: int) -> int:
+    """The minibatch-stddev group size for a batch of ``b`` (StyleGAN's rule: ``group``, shrunk until it divides b).
+    Group k holds images k, k + b/g, k + 2b/g, …"""
+    g = max(1, min(group, b))
+    while b % g:
+        g -= 1
+    return g
+
+
+def _per_image(draw, b: int, group: int, device) -> torch.Tensor:
+    """``draw(n)`` random values for the b images: one per image, or one per minibatch-stddev group (the images of a
+    group then get the same augmentation, so augmenting adds no spread within a group for D to mistake for variety)."""
+    n = b // group_size(b, group) if group > 1 else b
+    values = draw(n).to(device)
+    return values.repeat(b // n, *([1] * (values.ndim - 1))) if n != b else values
+
+
+def random_shift(x: torch.Tensor, max_shift: int = 2, group: int = 1) -> torch.Tensor:
     """Translate each image by up to ``max_shift`` pixels, padding with black (-1). Differentiable in ``x``, so it
     also serves as DiffAugment's translation (Zhao et al., 2020) on real and fake images alike."""
     pad = F.pad(x, (max_shift,) * 4, value=-1.0)
     b, size = x.size(0), x.size(-1)
-    dx, dy = torch.randint(0, 2 * max_shift + 1, (2, b), device=x.device)
+    dx, dy = _per_image(lambda n: torch.randint(0, 2 * max_shift + 1, (n, 2)), b, group, x.device).T
     rows = torch.arange(size, device=x.device)[None, :] + dy[:, None]  # (B, H)
     cols = torch.arange(size, device=x.device)[None, :] + dx[:, None]  # (B, W)
-    return pad[torch.arange(b, device=x.device)[:, None, None], 0, rows[:, :, None], cols[:, None, :]].unsqueeze(1)
+    out = pad[torch.arange(b, device=x.device)[:, None, None], :, rows[:, :, None], cols[:, None, :]]  # (B, H, W, C)
+    return out.permute(0, 3, 1, 2)
 
 
 def to_unit(x: torch.Tensor) -> torch.Tensor:
@@ -164,16 +182,18 @@ class GenerativeModel(nn.Module):
         return x, y
 
 
-def diff_augment(x: torch.Tensor, shift: int = 0, cutout: float = 0.0) -> torch.Tensor:
+def diff_augment(x: torch.Tensor, shift: int = 0, cutout: float = 0.0, group: int = 1) -> torch.Tensor:
     """DiffAugment (Zhao et al., 2020): the same differentiable augmentations on every image D sees, real or fake —
     translation by up to ``shift`` pixels and one random square of side ``cutout`` × size set to 0 (mid-grey) — so
-    D cannot memorise a small training set and G gets gradients through the augmentation."""
+    D cannot memorise a small training set and G gets gradients through the augmentation. With ``group`` > 1 the
+    images of one minibatch-stddev group share their augmentation (see :func:`_per_image`)."""
     if shift:
-        x = random_shift(x, shift)
+        x = random_shift(x, shift, group)
     if cutout:
         b, size = x.size(0), x.size(-1)
         side = max(1, int(size * cutout + 0.5))
-        cy, cx = torch.randint(0, size + (1 - side % 2), (2, b, 1, 1), device=x.device)
+        cy, cx = _per_image(lambda n: torch.randint(0, size + (1 - side % 2), (n, 2)), b, group, x.device).T
+        cy, cx = cy[:, None, None], cx[:, None, None]
         grid = torch.arange(size, device=x.device)
         rows = ((grid[None, :, None] - cy + side // 2) >= 0) & ((grid[None, :, None] - cy + side // 2) < side)
         cols = ((grid[None, None, :] - cx + side // 2) >= 0) & ((grid[None, None, :] - cx + side // 2) < side)
@@ -221,6 +241,7 @@ class GANModel(GenerativeModel):
 
     inference_prefixes = ("generator.",)
     adam_betas = (0.5, 0.999)
+    ingredients = INGREDIENTS  # what live training and the ablation can switch off (see :func:`without`)
 
     def __init__(self, latent_dim: int = 100, num_classes: int = 0, augment_shift: int = 0, mode_seeking: float = 0.0,
                  cutout: float = 0.0, r1: float = 0.0, r1_every: int = 4, lr_d_ratio: float = 1.0,
@@ -237,8 +258,10 @@ class GANModel(GenerativeModel):
         self.real_target = real_target
         self._d_steps = 0
 
+    augment_group = 1  # StyleGAN: its minibatch-stddev group, so augmentation cannot fake variety within a group
+
     def _d(self, x, y):
-        return self.discriminator(diff_augment(x, self.augment_shift, self.cutout), y)
+        return self.discriminator(diff_augment(x, self.augment_shift, self.cutout, self.augment_group), y)
 
     def decode(self, z, labels=None):
         return self.generator(z, labels)

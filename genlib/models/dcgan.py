@@ -96,7 +96,7 @@ class ConditionalDCGAN(DCGAN):
 PRESETS = {"default": {"latent_dim": 100, "channels": 64, **MODERN_GAN},
            "slim": {"latent_dim": 64, "channels": 16, **MODERN_GAN},  # live training on a CPU
            "tiny": {"latent_dim": 8, "channels": 4, **MODERN_GAN}}
-RECIPE = TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 15000, "fashion": 15000}, ema=0.999)
+RECIPE = TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 13000, "fashion": 13000}, ema=0.999)
 
 register(ModelSpec(
     id="dcgan", title="DCGAN", family="gan", factory=DCGAN, presets=PRESETS, params=(TEMPERATURE,), recipe=RECIPE,

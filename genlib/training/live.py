@@ -34,14 +34,12 @@ from genlib.errors import GenLabError
 from genlib.gate import TRAINING
 from genlib.images import from_uint8, grid, to_uint8
 from genlib.metrics import classifier_score
-from genlib.models.base import INGREDIENTS, without
 from genlib.registry import ModelRef, get_spec
 from genlib.training import loop
 
 # what can be trained live, with the preset used: (registry id, preset, title)
 MODELS = {"gan": ("gan", "default", "GAN (MLP)"), "vae": ("vae", "default", "VAE (16-D latent)"),
           "dcgan": ("dcgan", "slim", "Slim DCGAN")}
-SWITCHES = (*INGREDIENTS, "ema")  # the GAN recipe's ingredients a class can switch off (genlib.models.base)
 EMA_DECAY = 0.999
 MAX_SECONDS = 900  # the longest a live job may train
 ABANDONED_S = 60.0  # a running job nobody has looked at for this long is stopped
@@ -64,7 +62,7 @@ class LiveConfig:
     lr: float | None = None
     seed: int = 0
     snapshot_every: float = 1.0
-    off: tuple[str, ...] = ()  # GAN ingredients switched off (SWITCHES): watch what each one was doing
+    off: tuple[str, ...] = ()  # GAN ingredients switched off (switches()): watch what each one was doing
 
     def checked(self) -> LiveConfig:
         if self.model not in MODELS:
@@ -76,10 +74,17 @@ class LiveConfig:
             raise GenLabError(f"Batch size must be between 8 and 256; got {self.batch_size!r}.")
         if self.lr is not None and not 1e-6 <= float(self.lr) <= 1e-1:
             raise GenLabError(f"Learning rate must be between 1e-6 and 0.1; got {self.lr!r}.")
-        if unknown := set(self.off) - set(SWITCHES):
+        if unknown := set(self.off) - set(switches(self.model)):
             raise GenLabError(f"Unknown ingredient(s) {', '.join(sorted(unknown))}; one can switch off "
-                              f"{', '.join(SWITCHES)}.")
+                              f"{', '.join(switches(self.model)) or 'nothing of this model'}.")
         return self
+
+
+def switches(model: str) -> tuple[str, ...]:
+    """What a class can switch off when training ``model`` live: the recipe ingredients its model class declares
+    (GANs: R1, DiffAugment, two time scales) and, where there are any, the generator EMA."""
+    names = tuple(getattr(get_spec(MODELS[model][0]).factory, "ingredients", {})) if model in MODELS else ()
+    return (*names, "ema") if names else ()
 
 
 @dataclass
@@ -216,10 +221,10 @@ class LiveJob:
         data = load_dataset(cfg.dataset, "train")
         images, labels = from_uint8(data.images), torch.tensor(np.asarray(data.labels))
         torch.manual_seed(cfg.seed)
-        gan = self.spec.family == "gan"
-        overrides = without(*(i for i in cfg.off if i != "ema")) if gan else {}
+        recipe = getattr(self.spec.factory, "ingredients", {})
+        overrides = {k: v for name in cfg.off if name in recipe for k, v in recipe[name].items()}
         model = self.spec.build(self.preset, num_classes=data.info.num_classes, **overrides)
-        ema = loop.EMA(model.ema_module(), EMA_DECAY) if gan and "ema" not in cfg.off else None
+        ema = loop.EMA(model.ema_module(), EMA_DECAY) if recipe and "ema" not in cfg.off else None
         lr = float(cfg.lr) if cfg.lr is not None else self.spec.recipe.lr
         stepper = loop.Stepper(loop.optimizers(self.spec, model, lr), hint="try a lower learning rate")
         order = torch.Generator().manual_seed(cfg.seed)
@@ -285,7 +290,7 @@ class LiveJob:
         meta = {"model": self.spec.id, "dataset": cfg.dataset, "preset": self.preset, "steps": self.step,
                 "wall_time_s": round(trained, 1), "device": "cpu (live, in the server)", "live": True,
                 "batch_size": cfg.batch_size, "lr": lr, "seed": cfg.seed, "metrics": {},
-                **({"switched_off": list(cfg.off)} if gan and cfg.off else {}), "ema": EMA_DECAY if ema else None}
+                **({"switched_off": list(cfg.off)} if cfg.off else {}), "ema": EMA_DECAY if ema else None}
         from genlib.serving import live_title, publish_live
 
         publish_live(model_id, cfg.dataset, model, meta)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import math
 import platform
 import shlex
@@ -52,6 +53,7 @@ class TrainConfig:
     progress: bool = True
     store_dtype: str | None = None  # dtype of the exported model.safetensors
     limit_train: int | None = None  # use only the first N training images (tiny runs)
+    minutes: float | None = None  # also stop once this much training time is spent (resumed time included)
     overrides: dict = field(default_factory=dict)  # model config keys over the preset's (`--set r1=0`: ablations)
     command: str = field(default_factory=lambda: shlex.join(["genlib", *sys.argv[1:]]))
 
@@ -112,10 +114,17 @@ def train(cfg: TrainConfig) -> dict:
         math.ceil(cfg.epochs * steps_per_epoch) if cfg.epochs is not None else recipe.steps.get(cfg.dataset, 1000))
     if total < 1:
         raise GenLabError(f"Training needs at least one step; got {total}.")
+    if cfg.minutes is not None and (cfg.minutes <= 0 or world > 1):
+        raise GenLabError("--minutes takes a positive number of minutes, in a single process.")
 
     torch.manual_seed(cfg.seed)  # same initial weights on every process
+    # models that take their picture size from the data (StyleGAN) get the dataset's
+    takes = inspect.signature(spec.factory).parameters
+    shape = {k: v for k, v in (("image_size", int(images.shape[-1])), ("img_channels", int(images.shape[1])))
+             if k in takes and k not in cfg.overrides}
     try:
-        model = spec.build(cfg.preset, num_classes=data.info.num_classes, **cfg.overrides).to(accelerator.device)
+        model = spec.build(cfg.preset, num_classes=data.info.num_classes, **{**shape, **cfg.overrides}).to(
+            accelerator.device)
     except TypeError as e:
         raise GenLabError(f"--set does not fit model '{cfg.model}' ({e}).") from None
     lr = cfg.lr or recipe.lr
@@ -159,6 +168,9 @@ def train(cfg: TrainConfig) -> dict:
             for buf in model.buffers():
                 torch.distributed.broadcast(buf, 0)
 
+    def out_of_time() -> bool:
+        return cfg.minutes is not None and elapsed_before + time.time() - t0 >= 60 * cfg.minutes
+
     def batches():  # seeded epochs, resumable mid-epoch: the batches steps step+1 … total take
         done = step
         while done < total:
@@ -166,6 +178,8 @@ def train(cfg: TrainConfig) -> dict:
             for i, idx in enumerate(_batches(len(labels), batch_size, cfg.seed, epoch, rank, world)):
                 if i < offset:
                     continue
+                if out_of_time():
+                    return
                 yield images[idx].to(accelerator.device), labels[idx].to(accelerator.device)
                 done += 1
                 if done >= total:
@@ -195,6 +209,8 @@ def train(cfg: TrainConfig) -> dict:
     start_step = step
     step = loop.run(model, batches(), stepper, (keep_ema, report, checkpoint), start=step,
                     autocast=accelerator.autocast)
+    if step < total and step % cfg.checkpoint_every and accelerator.is_main_process:  # stopped by --minutes
+        train_state.save_state(state_root, step, model, optimizers, ema.shadow if ema else None, run_state(step))
     if progress:
         progress.close()
     in_sync = _ranks_in_sync(model) if world > 1 else None
@@ -203,6 +219,7 @@ def train(cfg: TrainConfig) -> dict:
     meta = {
         "model": cfg.model, "dataset": cfg.dataset, "dataset_source": data.source, "preset": cfg.preset,
         **({"overrides": cfg.overrides} if cfg.overrides else {}),
+        **({"minutes": cfg.minutes} if cfg.minutes is not None else {}),
         "train_images": len(labels), "steps": step, "epochs": round(step / steps_per_epoch, 3),
         "batch_size": batch_size, "lr": lr, "ema": ema_decay or None, "seed": cfg.seed,
         "device": _device_name(accelerator), "num_processes": world,
