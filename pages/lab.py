@@ -1,5 +1,5 @@
 """Latent Lab: endpoints (seed, class, drawing), the interpolation slider, walks with GIF/MP4 export, PCA and
-per-dimension sliders, the 2-D latent map, breeding and class arithmetic."""
+per-dimension sliders, the 2-D latent map, StyleGAN's style mixing, breeding and class arithmetic."""
 
 from pathlib import Path
 
@@ -133,6 +133,18 @@ def main() -> None:
             if st.session_state.get("lab_map_pick"):
                 picked, where = st.session_state.lab_map_pick
                 m2.image(picked, caption=where)
+
+    if lab.can_mix(model_id):
+        with st.expander("Style mixing (StyleGAN): coarse styles from A, fine from B", expanded=True):
+            m1, m2, m3 = st.columns(3)
+            mix_a = widget(lab.MIX_A, "lab", m1)
+            mix_b = widget(lab.MIX_B, "lab", m1)
+            crossover = widget(lab.CROSSOVER, "lab", m2)
+            truncation = widget(lab.TRUNCATION, "lab", m2)
+            noise = widget(lab.NOISE, "lab", m3)
+            with sentences():
+                image, caption = lab.style_mix(dataset, model_id, mix_a, mix_b, crossover, truncation, noise)
+                st.image(image, caption=caption)
 
     with st.expander("Breeding and class arithmetic"):
         b1, b2, b3 = st.columns(3)

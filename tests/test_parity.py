@@ -57,6 +57,7 @@ PANELS = [
     Panel(lab.ENCODE[2:], "lab_encode", "lab", "lab", {"lab_model": "cvae"}),
     Panel(lab.BREED, "#lab", "lab", "lab", {"lab_model": "cvae"}),
     Panel((lab.DIRECTION, lab.DIMENSION), "#lab", "lab", "lab", {"lab_model": "cvae"}),
+    Panel(lab.MIX, "lab_mix", "lab", "lab", {"lab_model": "stylegan"}, "sample", ("mix_a", "mix_b", "crossover")),
     Panel((*dif.SAMPLE, *dif.params("ddpm")), "diffusion_sample", "diffusion", "dif"),
     Panel(dif.RESTORE[2:], "restore", "diffusion", "res", {}, "restore", ("mode", "sigma", "klass", "steps", "seed")),
     Panel(sty.FAST, "stylize", "style", "sty", {}, "stylize", ("ratio", "strength", "size")),

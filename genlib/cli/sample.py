@@ -32,6 +32,8 @@ def cmd_sample(args) -> int:
     for p in model_params():
         if p.name not in ("seed", "n") and hasattr(args, p.name):  # given on the command line
             params[p.name] = getattr(args, p.name)
+    if flags.given(args, "--mix-a", "--mix-b", "--crossover"):
+        return _style_mix(args, params, out)
     result = generate(args.model, args.dataset, n=args.n, seed=args.seed, labels=args.class_, **params)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".png":
@@ -43,7 +45,25 @@ def cmd_sample(args) -> int:
     return 0
 
 
+def _style_mix(args, params: dict, out: Path) -> int:
+    """`--mix-a 1,2,3 --mix-b 4,5 --crossover 2`: StyleGAN's style-mixing grid, as the Latent Lab draws it."""
+    from genlib.features import lab
+
+    if out.suffix != ".png":
+        print(f"genlib: the style-mixing grid is a picture; give --out a .png name (got {out.name})", file=sys.stderr)
+        return 2
+    image, caption = lab.style_mix(args.dataset, args.model, args.mix_a, args.mix_b, args.crossover,
+                                   params.get("truncation", lab.TRUNCATION.default),
+                                   params.get("noise", lab.NOISE.default), scale=args.scale)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    image.save(out)
+    print(f"wrote the style-mixing grid of {args.model}/{args.dataset} to {out}. {caption}")
+    return 0
+
+
 def add(sub) -> None:
+    from genlib.features import lab
+
     from genlib.data import DATASETS
 
     s = sub.add_parser("sample", help="sample images to a .png grid or .npz arrays")
@@ -52,6 +72,9 @@ def add(sub) -> None:
     s.add_argument("--class", dest="class_", type=int, help="class id for conditional models (default: random)")
     for p in model_params():  # seed and n for every model; the rest only where the model declares them
         flags.add(s, p, **({} if p.name in ("seed", "n") else {"default": argparse.SUPPRESS}))
+    for c in lab.MIX:  # style mixing (StyleGAN); --truncation and --noise are the model's own flags above
+        if c.name not in ("truncation", "noise"):
+            flags.add(s, c)
     s.add_argument("--param", action="append", metavar="NAME=VALUE",
                    help="any generation control the model declares, e.g. --param prior=standard (repeatable)")
     s.add_argument("--scale", type=int_arg("--scale", 1, 16), default=2, help="grid upscaling for .png")

@@ -17,6 +17,7 @@ from genlib.errors import GenLabError
 from genlib.features.menus import DATASET, MODEL, class_id, download_path
 from genlib.gate import HEAVY, LIGHT, gated
 from genlib.images import grid
+from genlib.models.stylegan import CROSSOVER, NOISE, TRUNCATION
 from genlib.registry import get_spec
 from genlib.serving import load, model_choices
 
@@ -53,7 +54,14 @@ CHILDREN = Control("children", "int", 8, "Children", 2, 16, 1)
 MUTATION = Control("mutation", "float", 0.3, "Mutation strength", 0.0, 2.0, 0.05)
 BREED_SEED = seed("Breeding seed", "breed_seed")
 BREED = (CHILDREN, MUTATION, BREED_SEED)
-CONTROLS = (*ENDPOINTS, SEEDS, CLASSES, FRAMES, FPS, SIZE, LOOP, FORMAT, *ENCODE[2:], DIRECTION, DIMENSION, *BREED)
+# style mixing, StyleGAN's own control (/lab_mix, `genlib sample stylegan --mix-a … --mix-b …`)
+MIX_A = Control("mix_a", "text", "1,2,3", "Source A seeds (coarse styles)",
+                help="Comma-separated seeds, up to 8: the top row; their styles fill the layers before the crossover.")
+MIX_B = Control("mix_b", "text", "4,5", "Source B seeds (fine styles)",
+                help="Comma-separated seeds, up to 8: the left column; their styles fill the crossover layer on.")
+MIX = (MIX_A, MIX_B, CROSSOVER, TRUNCATION, NOISE)
+CONTROLS = (*ENDPOINTS, SEEDS, CLASSES, FRAMES, FPS, SIZE, LOOP, FORMAT, *ENCODE[2:], DIRECTION, DIMENSION, *BREED,
+            *MIX)
 
 PALETTE = ((31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189), (140, 86, 75),
            (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207))
@@ -65,6 +73,10 @@ def models(dataset: str) -> list[tuple[str, str]]:
 
 def is_conditional(model_id: str) -> bool:
     return bool(model_id) and get_spec(model_id).conditional
+
+
+def can_mix(model_id: str) -> bool:
+    return latent.can_mix(model_id)
 
 
 def has_encoder(model_id: str) -> bool:
@@ -191,6 +203,22 @@ def children(dataset: str, model_id: str, a: latent.Point, b: latent.Point, n: i
     classes = torch.stack([k.classes for k in kids]) if kids[0].classes is not None else None
     images = latent.decode(model_id, dataset, z, classes)
     return kids, [(big(im, 4), f"child {i + 1}") for i, im in enumerate(images)]
+
+
+@gated(LIGHT)
+def style_mix(dataset: str, model_id: str, mix_a: str, mix_b: str, crossover, truncation, noise, scale: int = 3):
+    """StyleGAN's style-mixing grid → (image, caption): the A sources across the top, the B sources down the left,
+    each cell A's coarse styles with B's fine ones."""
+    seeds_a, seeds_b = parse_ints(mix_a, "Source A seeds"), parse_ints(mix_b, "Source B seeds")
+    crossover, psi, draw = CROSSOVER.validate(crossover), TRUNCATION.validate(truncation), NOISE.validate(noise)
+    m = latent.style_mix(model_id, dataset, seeds_a, seeds_b, crossover, psi, draw)
+    image = grid(m.image.reshape(-1, *m.image.shape[-2:]), nrow=len(seeds_a) + 1, scale=scale)
+    coarse = f"layers 1–{m.crossover}" if m.crossover else "no layers"
+    fine = f"layers {m.crossover + 1}–{m.layers}" if m.crossover < m.layers else "no layers"
+    return image, (f"Top row: A seeds {', '.join(map(str, seeds_a))}; left column: B seeds "
+                   f"{', '.join(map(str, seeds_b))}. Each cell takes its coarse styles ({coarse} of {m.layers}, "
+                   f"7×7 first) from the A above it and its fine styles ({fine}) from the B beside it. "
+                   f"Truncation ψ = {psi:g}, noise draw {draw}.")
 
 
 @gated(LIGHT)

@@ -64,5 +64,5 @@ register(ModelSpec(
     presets={"default": {"latent_dim": 100, **MODERN_GAN},
              "tiny": {"latent_dim": 8, "g_hidden": (16, 32), "d_hidden": (32,), "dropout": 0.3, **MODERN_GAN}},
     params=(TEMPERATURE,),
-    recipe=TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 30000, "fashion": 30000}, ema=0.999),
+    recipe=TrainRecipe(batch_size=64, lr=2e-4, steps={"mnist": 15000, "fashion": 15000}, ema=0.999),
 ))

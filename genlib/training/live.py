@@ -39,7 +39,7 @@ from genlib.training import loop
 
 # what can be trained live, with the preset used: (registry id, preset, title)
 MODELS = {"gan": ("gan", "default", "GAN (MLP)"), "vae": ("vae", "default", "VAE (16-D latent)"),
-          "dcgan": ("dcgan", "slim", "Slim DCGAN")}
+          "dcgan": ("dcgan", "slim", "Slim DCGAN"), "stylegan": ("stylegan", "slim", "Slim StyleGAN")}
 EMA_DECAY = 0.999
 MAX_SECONDS = 900  # the longest a live job may train
 ABANDONED_S = 60.0  # a running job nobody has looked at for this long is stopped

@@ -1,5 +1,5 @@
 """Latent Lab tab: endpoints (seed, class, drawing), interpolation slider, walks with GIF/MP4 export, PCA and
-per-dimension sliders, the 2-D latent map, breeding and class arithmetic."""
+per-dimension sliders, the 2-D latent map, StyleGAN's style mixing, breeding and class arithmetic."""
 
 from __future__ import annotations
 
@@ -60,7 +60,11 @@ def tab(demo: gr.Blocks) -> None:
     def on_model(dataset, model_id):
         cond = lab.is_conditional(model_id)
         return (gr.update(visible=cond), gr.update(visible=cond), gr.update(visible=cond),
-                gr.update(visible=lab.has_encoder(model_id)), gr.update(visible=cond))
+                gr.update(visible=lab.has_encoder(model_id)), gr.update(visible=cond),
+                gr.update(visible=lab.can_mix(model_id)))
+
+    def on_mix(dataset, model_id, mix_a, mix_b, crossover, truncation, noise):
+        return lab.style_mix(dataset, model_id, mix_a, mix_b, crossover, truncation, noise)
 
     def on_dataset(dataset):
         opts = lab.models(dataset)
@@ -178,6 +182,18 @@ def tab(demo: gr.Blocks) -> None:
                                    type="pil", interactive=False, elem_id="lab-map")
                 picked = gr.Image(label="Decoded at the click", type="pil", interactive=False, elem_id="lab-picked")
             picked_caption = gr.Markdown(lab.map_view(first).caption if first else "", elem_id="lab-map-caption")
+        with gr.Accordion("Style mixing (StyleGAN): coarse styles from A, fine from B", open=True,
+                          visible=lab.can_mix(first_model)) as mix_box:
+            with gr.Row():
+                mix_a = widget(lab.MIX_A, "lab-mix-a")
+                mix_b = widget(lab.MIX_B, "lab-mix-b")
+                crossover = widget(lab.CROSSOVER, "lab-crossover")
+                truncation = widget(lab.TRUNCATION, "lab-truncation")
+                noise = widget(lab.NOISE, "lab-noise")
+                mix_button = gr.Button("Mix", elem_id="lab-mix")
+            mix_image = gr.Image(label="Style-mixing grid", type="pil", format="png", interactive=False,
+                                 elem_id="lab-mix-image")
+            mix_caption = gr.Markdown(elem_id="lab-mix-caption")
         with gr.Accordion("Breeding and class arithmetic", open=False):
             with gr.Row():
                 n_children = widget(lab.CHILDREN, "lab-children")
@@ -199,8 +215,13 @@ def tab(demo: gr.Blocks) -> None:
                 trigger_mode="always_last")
         mode.input(on_mode, [dataset, model, pa, pb, t, mode], [image, strip_image], api_name=False)
         dataset.input(on_dataset, dataset, [model, class_a, class_b, draw_class, the_map], api_name=False)
-        model.change(on_model, [dataset, model], [class_a, class_b, draw_class, draw_box, class_button],
+        model.change(on_model, [dataset, model], [class_a, class_b, draw_class, draw_box, class_button, mix_box],
                      api_name=False)
+        mixing = [dataset, model, mix_a, mix_b, crossover, truncation, noise]
+        mix_button.click(on_mix, mixing, [mix_image, mix_caption], api_name="lab_mix")
+        for control in (crossover, truncation):  # a slider redraws the grid as it is released
+            control.release(on_mix, mixing, [mix_image, mix_caption], api_name=False, show_progress="hidden")
+        noise.submit(on_mix, mixing, [mix_image, mix_caption], api_name=False)
         share_button.click(on_share, ends, link, api_name=False).then(None, link, link, js=SHARE_JS)
         demo.load(on_open, None, [*ends, pa, pb, image, strip_image, edited, *pcs, *dims, the_map], api_name=False)
         encode.click(on_encode, [dataset, model, drawing, draw_class, which, pa, pb, t, mode],
