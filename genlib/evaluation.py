@@ -314,6 +314,7 @@ def reconstruction_quality(model_id: str, dataset: str, n: int) -> dict:
     return {"psnr": metrics.psnr(real, rec), "ssim": metrics.ssim(real, rec)}
 
 
+NOT_MEASURED = "not measured yet (stored by `genlib eval --no-inception`)"
 STORED_KEYS = ("domain_fid", "domain_kid", "classifier_score", "precision", "recall", "classes_covered",
                "class_accuracy", "inception_fid", "psnr", "ssim")
 
@@ -337,6 +338,8 @@ def evaluate(models: list[str], dataset: str, n: int = 2000, seed: int = 0, with
             if not with_inception and (before.get("n"), before.get("seed")) == (n, seed) and "inception_fid" in before:
                 record["inception_fid"] = before["inception_fid"]  # a run without Inception keeps the stored one
                 record["floor"]["inception_fid"] = before["floor"].get("inception_fid")
+            elif not with_inception:  # said in the record, so a table can show "not measured" and not a gap
+                record["inception"] = NOT_MEASURED
             extra = {} if row.get("class_accuracy") is None else {"class_accuracy": {
                 "value": round(row["class_accuracy"], 4), "n": n, "seed": seed, "reader": f"classifier-{dataset}"}}
             store_metrics(m, dataset, eval=record, **extra)  # one atomic write of meta.json per model

@@ -89,15 +89,18 @@ def test_every_shipped_generator_stores_its_eval_figures(dataset):
 
 @pytest.mark.parametrize("dataset", DATASETS)
 def test_stored_inception_fids(dataset):
-    """All generators of a dataset carry an Inception FID, each worse than the real-data floor, or none does yet."""
+    """All generators of a dataset carry an Inception FID, each worse than the real-data floor — or a record that
+    says it was measured without one (a checkpoint retrained since the last Inception run) — or none does yet."""
     records = {row["model"]: row["metrics"].get("eval") or {} for row in list_models(True)
                if row["dataset"] == dataset}
     have = {m for m, ev in records.items() if "inception_fid" in ev}
+    pending = {m for m, ev in records.items() if ev.get("inception") == evaluation.NOT_MEASURED}
     if not have:
         pytest.skip(f"no Inception FIDs stored for {dataset} yet: `genlib eval --dataset {dataset} --n 2000`")
-    assert have == set(records), f"Inception FID missing for {sorted(set(records) - have)}"
-    for m, ev in records.items():
-        assert ev["inception_fid"] > ev["floor"]["inception_fid"] > 0, m
+    assert have | pending == set(records), f"Inception FID missing for {sorted(set(records) - have - pending)}"
+    assert not have & pending
+    for m in have:
+        assert records[m]["inception_fid"] > records[m]["floor"]["inception_fid"] > 0, m
 
 
 def _run(env, *args):
