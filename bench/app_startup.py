@@ -45,7 +45,7 @@ def once():
         up = time.perf_counter() - t
         from gradio_client import Client
 
-        Client(url, verbose=False).predict("mnist", "cdcgan", 7, 0, 16, 1.0, "fitted", api_name="/generate")
+        Client(url, verbose=False).predict("mnist", "cdcgan", 7, 0, 16, 1.0, api_name="/generate")
         first = time.perf_counter() - t
     finally:
         proc.terminate()

@@ -79,7 +79,8 @@ def test_two_concurrent_sessions_never_receive_each_others_outputs(server, tmp_p
     reference = Client(server, verbose=False)
     for who, p in plan.items():
         for seed in p["seeds"]:
-            path, _ = reference.predict("mnist", "cdcgan", p["klass"], seed, 4, 1.0, "fitted", api_name="/generate")
+            path, _ = reference.predict(dataset="mnist", model="cdcgan", klass=p["klass"], seed=seed, n=4,
+                                        temperature=1.0, api_name="/generate")
             expected[who, seed] = np.asarray(Image.open(path))
 
     def session(who: str) -> None:
@@ -88,8 +89,8 @@ def test_two_concurrent_sessions_never_receive_each_others_outputs(server, tmp_p
             for i in range(250):
                 if i % 2 == 0:
                     seed = p["seeds"][(i // 2) % 3]
-                    path, caption = client.predict("mnist", "cdcgan", p["klass"], seed, 4, 1.0, "fitted",
-                                                   api_name="/generate")
+                    path, caption = client.predict(dataset="mnist", model="cdcgan", klass=p["klass"], seed=seed,
+                                                   n=4, temperature=1.0, api_name="/generate")
                     if f"seed {seed}" not in caption or not np.array_equal(np.asarray(Image.open(path)),
                                                                           expected[who, seed]):
                         wrong.append((who, i, caption))

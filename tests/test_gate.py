@@ -154,7 +154,7 @@ def test_gradio_answers_busy_then_serves_again(server, monkeypatch):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
-    args = ("mnist", "dcgan", -1, 3, 4, 1.0, "fitted")
+    args = ("mnist", "dcgan", -1, 3, 4, 1.0)  # the first six: the rest keep their defaults
     tickets = [g.LIGHT.enter(kind="test:hold") for _ in range(g.LIGHT.limit)]
     monkeypatch.setattr(g.LIGHT, "max_waiting", 0)
     try:

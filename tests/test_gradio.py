@@ -33,15 +33,15 @@ def test_api_through_gradio_client(server):
     from gradio_client import Client
 
     client = Client(server, verbose=False)
-    image_path, caption = client.predict("fashion", "cvae", 9, 3, 8, 1.0, "fitted", api_name="/generate")
+    image_path, caption = client.predict("fashion", "cvae", 9, 3, 8, 1.0, api_name="/generate")
     img = Image.open(image_path)
     assert img.size[0] > 100 and "Ankle boot" in caption and "seed 3" in caption
-    again, _ = client.predict("fashion", "cvae", 9, 3, 8, 1.0, "fitted", api_name="/generate")
+    again, _ = client.predict("fashion", "cvae", 9, 3, 8, 1.0, api_name="/generate")
     assert np.array_equal(np.asarray(Image.open(again)), np.asarray(img))
     with pytest.raises(Exception, match="not in the list of choices"):
-        client.predict("fashion", "cvae", 12, 3, 8, 1.0, "fitted", api_name="/generate")
+        client.predict("fashion", "cvae", 12, 3, 8, 1.0, api_name="/generate")
     with pytest.raises(Exception, match="less than minimum value 0"):
-        client.predict("fashion", "cvae", 1, -3, 8, 1.0, "fitted", api_name="/generate")
+        client.predict("fashion", "cvae", 1, -3, 8, 1.0, api_name="/generate")
 
 
 @pytest.mark.browser
