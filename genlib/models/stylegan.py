@@ -287,7 +287,7 @@ class StyleGAN(GANModel):
         return self.generator.num_layers
 
     def decode(self, z, labels=None, truncation: float = 1.0, noise: int = 0):
-        return self.generator(z, labels, truncation=check_truncation(truncation), noise=noise)
+        return self.generator(z, labels, truncation=TRUNCATION.validate(truncation), noise=noise)
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, truncation: float = 1.0,
@@ -303,7 +303,7 @@ class StyleGAN(GANModel):
         if not 0 <= int(crossover) <= self.num_layers or int(crossover) != crossover:
             raise GenLabError(f"The crossover layer must be a whole number from 0 to {self.num_layers}; "
                               f"got {crossover}.")
-        crossover, psi = int(crossover), check_truncation(truncation)
+        crossover, psi = int(crossover), TRUNCATION.validate(truncation)
         if not seeds_a or not seeds_b:
             raise GenLabError("Style mixing needs at least one A seed and one B seed.")
         g = self.generator
@@ -324,16 +324,6 @@ class StyleGAN(GANModel):
         ws = torch.cat([wa[:, None].expand(-1, L, -1), wb[:, None].expand(-1, L, -1), cells])
         out = g.synthesis(ws, g.fixed_noise(noise, ws.device)).clamp(-1, 1)
         return MixGrid(out[:na], out[na:na + nb], out[na + nb:].reshape(nb, na, *out.shape[1:]), crossover)
-
-
-def check_truncation(psi) -> float:
-    try:
-        psi = float(psi)
-    except (TypeError, ValueError):
-        raise GenLabError(f"Truncation ψ must be a number from 0 to 1; got {psi!r}.") from None
-    if not 0 <= psi <= 1:
-        raise GenLabError(f"Truncation ψ must be from 0 to 1; got {psi:g}.")
-    return psi
 
 
 # the DCGAN recipe, except that G and D (both with equalised weights) learn at the same rate, StyleGAN2's 2e-3
