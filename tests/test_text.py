@@ -303,8 +303,12 @@ def test_real_browser_text_tab_streams(server, chromium_page):
     page = chromium_page
     page.goto(server, wait_until="load")
     page.get_by_role("tab", name="Text").click()
-    page.locator("#tx-length input").fill("1500")
+    length = page.locator("#tx-length input")
+    length.fill("1500")
+    length.press("Tab")  # commit the number before the click reads it
     page.locator("#tx-stop input").uncheck()  # write on past the end of a fortune
+    expect(length).to_have_value("1500")
+    expect(page.locator("#tx-stop input")).not_to_be_checked()
     page.locator("#tx-button").click()
     box = page.locator("#tx-out textarea")
     lengths = []

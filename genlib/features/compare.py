@@ -109,7 +109,7 @@ class CollapseView:
     caption: str
 
 
-COLLAPSE_HEADERS = ["", "This model", "Real data (floor)"]
+COLLAPSE_HEADERS = ("", "This model", "Real data (floor)")
 
 
 def pair_image(sample: np.ndarray, nearest: np.ndarray, scale: int = 3) -> Image.Image:

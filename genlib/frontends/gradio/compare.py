@@ -72,7 +72,7 @@ def tab(demo: gr.Blocks) -> None:
             with gr.Row():
                 histogram = gr.BarPlot(x="class", y="samples", label="Samples read as each class",
                                        elem_id="collapse-histogram")
-                collapse_table = gr.Dataframe(headers=cmp.COLLAPSE_HEADERS, interactive=False, wrap=True,
+                collapse_table = gr.Dataframe(headers=list(cmp.COLLAPSE_HEADERS), interactive=False, wrap=True,
                                               elem_id="collapse-table")
             pairs = gr.Gallery(label="Sample | its nearest training image", columns=8, height="auto",
                                object_fit="contain", elem_id="collapse-pairs")
