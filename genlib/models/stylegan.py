@@ -152,7 +152,10 @@ class StyleDiscriminator(nn.Module):
     def minibatch_stddev(self, x):
         b, c, h, w = x.shape
         g = group_size(b, self.group)
-        std = x.reshape(g, b // g, c, h, w).var(0, unbiased=False).add(1e-8).sqrt().mean((1, 2, 3))  # (B/g,)
+        y = x.reshape(g, b // g, c, h, w)
+        # the variance over the group written out: torch's var over a leading dim is ~4x slower here (a sixth of
+        # a training step, profiled)
+        std = (y - y.mean(0)).square().mean(0).add(1e-8).sqrt().mean((1, 2, 3))  # (B/g,)
         return torch.cat([x, std.repeat(g)[:, None, None, None].expand(b, 1, h, w)], 1)
 
     def forward(self, x, labels=None):
