@@ -9,15 +9,20 @@ import torch
 
 from genlib import serving
 from genlib.errors import CheckpointError
-from genlib.evaluation import class_accuracy, classifier_test_accuracy
+from genlib.evaluation import class_accuracy, classifier_test_accuracy, evaluate_model
 from genlib.models.base import GenerativeModel
 from genlib.registry import ROOT, available, specs
 
 SHIPPED = [(spec.id, ds) for spec, ds, _ in available(None)]
 EXPECTED = [(s.id, d) for s in specs(None) for d in s.datasets]
-# Issue 2's floors: 95 % on MNIST, 85 % on Fashion-MNIST; issue 5's for diffusion: 97 % and 90 %.
-CLASS_FLOOR = {("cdcgan", "mnist"): 0.95, ("cdcgan", "fashion"): 0.85, ("cvae", "mnist"): 0.95,
+# Issue 2's floors: 95 % on MNIST, 85 % on Fashion-MNIST; issue 5's for diffusion: 97 % and 90 %; issue 19's for cdcgan
+# retrained with its recipe: 97 % (MNIST; Fashion-MNIST's 90 % once it is retrained).
+CLASS_FLOOR = {("cdcgan", "mnist"): 0.97, ("cdcgan", "fashion"): 0.85, ("cvae", "mnist"): 0.95,
                ("cvae", "fashion"): 0.85, ("ddpm", "mnist"): 0.97, ("ddpm", "fashion"): 0.90}
+# Issue 19's targets for GANs trained with its recipe (`genlib eval --n 2000`, seed 0): 10 of 10 classes and this
+# recall. A checkpoint joins this list when it is retrained with the recipe and meets them; the others are in
+# BENCHMARKS.md ("GANs worth showing a class") with their measured figures.
+GAN_RECALL = {("dcgan", "mnist"): 0.5, ("cdcgan", "mnist"): 0.5}
 
 
 def test_every_model_dataset_pair_is_shipped():
@@ -54,6 +59,13 @@ def test_conditional_samples_are_read_as_the_requested_class(model_id, dataset):
     with torch.inference_mode():
         acc = class_accuracy(model_id, dataset, n=500, seed=7)
     assert acc >= CLASS_FLOOR[model_id, dataset], f"{model_id}/{dataset}: {acc:.3f}"
+
+
+@pytest.mark.parametrize("model_id,dataset", sorted(GAN_RECALL))
+def test_recipe_gans_cover_every_class_with_the_recall_issue_19_asks(model_id, dataset):
+    with torch.inference_mode():
+        row = evaluate_model(model_id, dataset, 2000, 0, 10, with_inception=False)
+    assert row["classes_covered"] == 10 and row["recall"] >= GAN_RECALL[model_id, dataset], row
 
 
 def test_corrupt_checkpoint_gets_one_clear_sentence(tmp_path):
