@@ -28,8 +28,10 @@ def test_shipped_reference_matches_its_classifier_and_is_a_fair_sample(dataset):
 
 
 def test_rows_are_sane_and_the_floor_beats_the_models():
-    floor = evaluation.floor_row("mnist", 200)
-    rows = [evaluation.evaluate_model(m, "mnist", n=200, seed=1) for m in ("cdcgan", "dcgan", "vae")]
+    # N = 1000: at 200 samples FID's small-sample bias is larger than the gap between the floor and the retrained
+    # cdcgan (measured: floor 52.3, cdcgan 39.8 at N = 200; 14.2 and 19.5 at 1000; 8.6 and 16.3 at 2000)
+    floor = evaluation.floor_row("mnist", 1000)
+    rows = [evaluation.evaluate_model(m, "mnist", n=1000, seed=1) for m in ("cdcgan", "dcgan", "vae")]
     for row in rows:
         assert row["domain_fid"] > floor["domain_fid"]
         assert 1.0 <= row["classifier_score"] <= 10.0 and 0 <= row["precision"] <= 1 and 0 <= row["recall"] <= 1
