@@ -22,7 +22,7 @@ CLASS_FLOOR = {("cdcgan", "mnist"): 0.97, ("cdcgan", "fashion"): 0.85, ("cvae", 
 # Issue 19's targets for GANs trained with its recipe (`genlib eval --n 2000`, seed 0): 10 of 10 classes and this
 # recall. A checkpoint joins this list when it is retrained with the recipe and meets them; the others are in
 # BENCHMARKS.md ("GANs worth showing a class") with their measured figures.
-GAN_RECALL = {("dcgan", "mnist"): 0.5, ("cdcgan", "mnist"): 0.5}
+GAN_RECALL = {("dcgan", "mnist"): 0.5, ("cdcgan", "mnist"): 0.5, ("dcgan", "fashion"): 0.45}
 
 
 def test_every_model_dataset_pair_is_shipped():
