@@ -46,6 +46,22 @@ def test_grouped_augmentation_keeps_a_minibatch_stddev_group_alike():
     assert group_size(6, 4) == 3 and group_size(7, 4) == 1
 
 
+def test_minibatch_stddev_is_the_spread_within_each_group():
+    from genlib.models.base import minibatch_stddev
+
+    torch.manual_seed(0)
+    x = torch.randn(8, 5)
+    out = minibatch_stddev(x, 4)  # groups: images k, k + 2, k + 4, k + 6
+    assert out.shape == (8, 6) and torch.equal(out[:, :5], x)
+    for k in range(2):
+        expected = x[k::2].std(0, unbiased=False).mean()
+        assert torch.allclose(out[k::2, 5], expected.expand(4), atol=1e-5)
+    copies = minibatch_stddev(torch.randn(1, 3, 4, 4).expand(8, -1, -1, -1), 4)
+    assert copies.shape == (8, 4, 4, 4) and copies[:, 3].max() < 1e-3  # one image drawn 8 times: no spread
+    mlp = tiny("gan", mbstd=4)
+    assert mlp.augment_group == 4 and mlp.discriminator(torch.randn(8, 1, 28, 28))[0].shape == (8,)
+
+
 def test_r1_penalty_is_half_gamma_times_the_squared_gradient():
     model = tiny("gan", r1=4.0, augment_shift=0, cutout=0.0)  # eval: dropout off, so D is the same both times
     x = torch.randn(8, 1, 28, 28)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from torch import nn
 
-from genlib.models.base import MODERN_GAN, GANModel
+from genlib.models.base import MODERN_GAN, GANModel, minibatch_stddev
 from genlib.controls import Control
 from genlib.registry import ModelSpec, TrainRecipe, register
 
@@ -29,27 +29,34 @@ class MLPGenerator(nn.Module):
 
 
 class MLPDiscriminator(nn.Module):
-    def __init__(self, hidden: tuple[int, ...], dropout: float):
+    """784 → hidden… → 1 with dropout; with ``mbstd`` (a group size) the last layer also sees the minibatch
+    standard deviation of the features before it (:func:`~genlib.models.base.minibatch_stddev`)."""
+
+    def __init__(self, hidden: tuple[int, ...], dropout: float, mbstd: int = 0):
         super().__init__()
         layers, width = [], 28 * 28
         for h in hidden:
             layers += [nn.Linear(width, h), nn.LeakyReLU(0.2), nn.Dropout(dropout)]
             width = h
-        self.net = nn.Sequential(*layers, nn.Linear(width, 1))
+        self.net, self.mbstd = nn.Sequential(*layers), mbstd
+        self.out = nn.Linear(width + (1 if mbstd else 0), 1)
 
     def forward(self, x, labels=None):
-        return self.net(x.flatten(1)).squeeze(1), None  # (B,) logits, no class head
+        h = self.net(x.flatten(1))
+        return self.out(minibatch_stddev(h, self.mbstd) if self.mbstd else h).squeeze(1), None  # (B,), no class head
 
 
 class MLPGAN(GANModel):
     model_id = "gan"
 
     def __init__(self, latent_dim: int = 100, g_hidden=(256, 512, 1024), d_hidden=(1024, 512), dropout: float = 0.3,
-                 **recipe):
+                 mbstd: int = 0, **recipe):
         super().__init__(latent_dim=latent_dim, g_hidden=list(g_hidden), d_hidden=list(d_hidden), dropout=dropout,
-                         **recipe)
+                         **({"mbstd": mbstd} if mbstd else {}), **recipe)
         self.generator = MLPGenerator(latent_dim, tuple(g_hidden))
-        self.discriminator = MLPDiscriminator(tuple(d_hidden), dropout)
+        self.discriminator = MLPDiscriminator(tuple(d_hidden), dropout, mbstd)
+        if mbstd:  # augment per group, as StyleGAN does, or augmentation fakes the spread mbstd looks for
+            self.augment_group = mbstd
 
 
 TEMPERATURE = Control("temperature", "float", 1.0, "Latent temperature", 0.0, 2.0, 0.05,
