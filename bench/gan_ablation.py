@@ -79,12 +79,12 @@ def main():
             meta = json.loads((run / "meta.json").read_text())
             floor, row = json.loads(result.read_text())
             rows.append([dataset, name, meta["steps"], f"{meta['wall_time_s'] / 60:.1f}",
-                         fid(row), fid(floor), f"{row['recall']:.3f}",
+                         f"{row['domain_fid']:.1f}", fid(row), fid(floor), f"{row['recall']:.3f}",
                          f"{row['precision']:.3f}", row["classes_covered"],
                          f"{row['class_accuracy']:.1%}" if row.get("class_accuracy") is not None else "—"])
     print(f"Machine: {machine()}\n`{args.model}`, {args.minutes:g} min of one CPU thread per run; eval N = {args.n}, "
           f"seed 0\n")
-    print(table(["dataset", "variant", "steps", "minutes", "Inception FID ↓", "floor", "recall ↑", "precision ↑",
+    print(table(["dataset", "variant", "steps", "minutes", "dom FID ↓", "Inception FID ↓", "floor", "recall ↑", "precision ↑",
                  "classes covered", "class accuracy"], rows))
 
 
