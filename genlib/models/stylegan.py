@@ -331,8 +331,9 @@ PRESETS = {"default": {"latent_dim": 128, "w_dim": 128, "channels": (64, 32, 16)
 
 register(ModelSpec(
     id="stylegan", title="StyleGAN (small)", family="gan", factory=StyleGAN, presets=PRESETS,
-    params=(TRUNCATION, NOISE), datasets=("mnist",),  # Fashion-MNIST: trained next (issue 19's note)
-    recipe=TrainRecipe(batch_size=32, lr=2e-3, steps={"mnist": 28000, "fashion": 28000}, ema=0.999),
+    params=(TRUNCATION, NOISE),
+    # the shipped checkpoints: 88 minutes of one thread of the 2-core CPU (`--minutes 88`) reached ≈ 63,000 steps
+    recipe=TrainRecipe(batch_size=32, lr=2e-3, steps={"mnist": 63000, "fashion": 63000}, ema=0.999),
     description="Style-based generator (Karras et al., 2019/2020): mapping network, modulated convolutions, "
                 "per-layer noise, style mixing and truncation.",
 ))
