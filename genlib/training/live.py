@@ -306,8 +306,8 @@ _jobs_lock = threading.Lock()
 
 
 @atexit.register
-def _stop_all(timeout: float = 5.0) -> None:
-    """At interpreter exit, stop every job and let its thread finish its step (a daemon thread killed inside
+def stop_all(timeout: float = 5.0) -> None:
+    """Stop every job and let its thread finish its step; at interpreter exit too (a daemon thread killed inside
     torch aborts the process with "terminate called without an active exception")."""
     with _jobs_lock:
         jobs = list(_jobs.values())
