@@ -174,6 +174,9 @@ class InceptionFeatures:
     path: Path
     device: str = "cpu"
     batch_size: int = 100
+    # channels-last: oneDNN's fast convolution layout, 1.2-1.4x faster on one CPU thread than NCHW (features equal to
+    # within 1e-5); bench/inception_speed.py measures both
+    memory_format: torch.memory_format = torch.channels_last
 
     def __post_init__(self):
         digest = hashlib.sha256(Path(self.path).read_bytes()).hexdigest()
@@ -187,9 +190,7 @@ class InceptionFeatures:
         for i in range(0, len(images), self.batch_size):
             x = images[i:i + self.batch_size].to(self.device, torch.float32).clamp(-1, 1)
             x = F.interpolate(x.expand(-1, 3, -1, -1), size=(299, 299), mode="bilinear", align_corners=False)
-            # channels-last: oneDNN's fast convolution layout, 1.3-1.4x faster on one CPU thread (features equal to
-            # within 1e-5); bench/inception_speed.py measures it
-            f = self.net(x.contiguous(memory_format=torch.channels_last))
+            f = self.net(x.contiguous(memory_format=self.memory_format))
             out.append((f.mean(dim=tuple(range(2, f.ndim))) if f.ndim > 2 else f).double().cpu().numpy())
         return np.concatenate(out)
 
