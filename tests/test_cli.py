@@ -83,3 +83,7 @@ def test_data_reports_sources(subprocess_env):
     res = run("data", env=subprocess_env)
     assert res.returncode == 0
     assert "digits   ok" in res.stdout and "fashion" in res.stdout
+    # the emoji set: its picture shape, split sizes and licences (Twemoji's CC-BY 4.0 among them)
+    emoji_line = next(line for line in res.stdout.splitlines() if line.startswith("emoji "))
+    assert "ok   3×32×32  train  6,766  test    785" in emoji_line
+    assert "Twemoji images: CC-BY 4.0" in res.stdout and "Noto Emoji images: Apache-2.0" in res.stdout

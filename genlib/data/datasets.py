@@ -12,7 +12,7 @@ from typing import Callable
 
 import numpy as np
 
-from genlib.data import sources
+from genlib.data import emoji, sources
 from genlib.errors import GenLabError
 
 
@@ -27,10 +27,30 @@ class DatasetInfo:
     modality: str = "image"  # "audio": the pictures are log-mel spectrograms (genlib.audio.features)
     prepare: Callable[[], str] | None = field(repr=False, compare=False, default=None)  # fetch/build; a status line
     built: Callable[[], bool] | None = field(repr=False, compare=False, default=None)  # False: to be built first
+    shape: tuple[int, int, int] = (1, 28, 28)  # channels, height, width of one picture
+    class_slugs: tuple[str, ...] = ()  # short names a CLI or URL can carry (e.g. "animals-nature"); default: the names
+    attribution: str = ""  # a credit the licence requires wherever the pictures are shown
 
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
+
+    @property
+    def channels(self) -> int:
+        return self.shape[0]
+
+    @property
+    def size(self) -> int:
+        return self.shape[1]
+
+    def class_index(self, name: str) -> int:
+        """The label of a class given by index, name or slug (case-insensitive); one sentence for anything else."""
+        key = str(name).strip().lower()
+        for i, (n, slug) in enumerate(zip(self.class_names, self.class_slugs or self.class_names)):
+            if key in (str(i), n.lower(), slug.lower()):
+                return i
+        raise GenLabError(f"Unknown class '{name}' for {self.id}; choose one of: "
+                          f"{', '.join(self.class_slugs or self.class_names)}.")
 
 
 DATASETS: dict[str, DatasetInfo] = {
@@ -71,14 +91,34 @@ DATASETS: dict[str, DatasetInfo] = {
         modality="audio",
         prepare=sources.prepare_speech,
         built=sources.speech_built,
+        shape=(1, 64, 64),
     ),
+    **{name: DatasetInfo(
+        name,
+        title,
+        tuple(category for category, _ in emoji.CATEGORIES),
+        emoji.LICENCE,
+        description,
+        partial(emoji.load, size),
+        prepare=emoji.prepare,
+        shape=(3, size, size),
+        class_slugs=tuple(slug for _, slug in emoji.CATEGORIES),
+        attribution=emoji.ATTRIBUTION,
+    ) for name, size, title, description in (
+        ("emoji", 32, "Emoji (Noto + Twemoji)",
+         "3,781 emoji and skin tones drawn by two vendors (Google's Noto, Twitter's Twemoji), 32×32 colour on white, "
+         "labelled by category (9) and named in words; 10 % of the emoji (every version of each) held out."),
+        ("emoji64", 64, "Emoji at 64×64",
+         "The emoji dataset at the packages' own 64×64 (same examples, labels, texts and split)."))},
 }
 
 
 @dataclass
 class Dataset:
-    """A split of a dataset: ``images`` (N, 28, 28) uint8 in [0, 255] (the "speech" dataset: (N, 64, 64) log-mel
-    pictures) and ``labels`` (N,) int64."""
+    """A split of a dataset: ``images`` uint8 in [0, 255], (N, H, W) for grey data (MNIST 28×28; the "speech"
+    dataset: 64×64 log-mel pictures) or (N, H, W, 3) for colour ("emoji"), and ``labels`` (N,) int64. Datasets with
+    words have ``texts`` (one string per picture); ``extras`` holds per-picture arrays a dataset adds (emoji: the
+    vendor and the emoji each picture shows)."""
 
     id: str
     split: str
@@ -86,6 +126,8 @@ class Dataset:
     labels: np.ndarray
     source: str
     info: DatasetInfo = field(repr=False)
+    texts: tuple[str, ...] | None = None
+    extras: dict = field(default_factory=dict, repr=False)
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -108,33 +150,36 @@ def load_dataset(name: str, split: str = "train") -> Dataset:
     info = dataset_info(name)
     if split not in ("train", "test"):
         raise GenLabError(f"Unknown split '{split}'; choose 'train' or 'test'.")
-    images, labels, source = _load_all(name)[split]
-    return Dataset(name, split, images, labels, source, info)
+    images, labels, source, extras = _load_all(name)[split]
+    extras = dict(extras)
+    return Dataset(name, split, images, labels, source, info, extras.pop("texts", None), extras)
 
 
 @lru_cache(maxsize=None)
-def _load_all(name: str) -> dict[str, tuple[np.ndarray, np.ndarray, str]]:
-    splits = dataset_info(name).loader()
-    for images, labels, _ in splits.values():
-        images.setflags(write=False)
-        labels.setflags(write=False)
+def _load_all(name: str) -> dict[str, tuple[np.ndarray, np.ndarray, str, dict]]:
+    """Each loader returns ``{split: (images, labels, source[, extras])}``; arrays come back read-only."""
+    splits = {s: (*v, {}) if len(v) == 3 else tuple(v) for s, v in dataset_info(name).loader().items()}
+    for images, labels, _, extras in splits.values():
+        for a in (images, labels, *(v for v in extras.values() if isinstance(v, np.ndarray))):
+            a.setflags(write=False)
     return splits
 
 
 def availability() -> list[dict]:
-    """One row per dataset: whether it loads, from where, and the split sizes (used by ``genlib data``)."""
+    """One row per dataset: whether it loads, from where, the split sizes, the picture shape and the licence (used by
+    ``genlib data``)."""
     rows = []
     for name, info in DATASETS.items():
+        row = {"dataset": name, "available": False, "train": 0, "test": 0,
+               "shape": "×".join(map(str, info.shape)), "licence": info.licence}
         if info.built is not None and not info.built():
-            rows.append({"dataset": name, "available": False, "source": "not built yet: `genlib data --prepare` "
-                         "(about a minute, offline)", "train": 0, "test": 0})
+            rows.append({**row, "source": "not built yet: `genlib data --prepare` (about a minute, offline)"})
             continue
         try:
             train, test = load_dataset(name, "train"), load_dataset(name, "test")
-            rows.append({"dataset": name, "available": True, "source": train.source,
-                         "train": len(train), "test": len(test)})
+            rows.append({**row, "available": True, "source": train.source, "train": len(train), "test": len(test)})
         except GenLabError as e:
-            rows.append({"dataset": name, "available": False, "source": str(e), "train": 0, "test": 0})
+            rows.append({**row, "source": str(e)})
     return rows
 
 

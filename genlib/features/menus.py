@@ -64,3 +64,10 @@ def unavailable_notice() -> str:
     if not rows:
         return ""
     return "**Unavailable models** (their checkpoints are damaged; the rest work):\n" + "\n".join(f"- {r}" for r in rows)
+
+
+def credits() -> str:
+    """The credits the data's licences require wherever its pictures are shown (Twemoji's CC-BY 4.0): a line both
+    front ends print at the foot of every page."""
+    seen = dict.fromkeys(info.attribution for info in DATASETS.values() if info.attribution)
+    return "Credits: " + " ".join(seen) + " Licences of every dataset, weight file and voice: README." if seen else ""

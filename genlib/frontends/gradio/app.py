@@ -33,6 +33,8 @@ def build_demo() -> gr.Blocks:
             voice.tab(demo)
             text.tab(demo)
             live.tab(demo, live_models)
+        if line := menus.credits():
+            gr.Markdown(line, elem_id="credits")
         opening.warm()  # every tab's opening view, computed in the background as the server starts
         # the 26 swatches render in ~1 s: filled when a page loads, not while the app builds
         demo.load(_swatches, None, style_gallery, api_name=False)

@@ -112,6 +112,10 @@ def publish(tab: str, dataset: str, model_id: str, values: dict) -> None:
 
 
 def explained(key: str) -> None:
-    """The page's "what you are seeing" text, folded (for use in class)."""
+    """The page's "what you are seeing" text, folded (for use in class), and the credits the data's licences require
+    at the foot of the sidebar (every page calls this first: a page opened by its own link runs without
+    streamlit_app.py)."""
     with st.expander("What you are seeing"):
         st.markdown(explain.text(key))
+    if line := menus.credits():
+        st.sidebar.caption(line)
