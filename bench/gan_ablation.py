@@ -8,6 +8,9 @@ real CLI (`genlib train … --set … --minutes M`, then `genlib eval --no-store
 
 Runs are resumable (`--resume`): stop and start the script again and it continues where it was. One training runs
 at a time with one thread (`OMP_NUM_THREADS=1`), so a second script (another --model) can share a 2-core machine.
+Each finished row (its eval and the training's steps and wall time) is also kept in `bench/results/<out's name>.json`,
+which is tracked: the runs folder may be lost (a fresh machine), the measured rows are not, and a later start goes on
+with the rows still missing. `--collect` only gathers the rows that are finished and prints the table.
 """
 
 import argparse
@@ -52,7 +55,10 @@ def main():
                     help="instead of the ablation's rows: NAME=extra `genlib train` arguments (repeatable; the "
                          "full recipe is always the first row)")
     ap.add_argument("--no-inception", action="store_true", help="domain figures only")
+    ap.add_argument("--collect", action="store_true", help="train nothing: gather the finished rows, print the table")
     args = ap.parse_args()
+    store = ROOT / "bench" / "results" / f"{Path(args.out).name}-{args.model}.json"
+    done = json.loads(store.read_text()) if store.is_file() else {}
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
     if args.variant:
         if any("=" not in v for v in args.variant):
@@ -67,7 +73,10 @@ def main():
             folder = ROOT / args.out / f"{args.model}-{slug}"
             run = folder / f"{args.model}-{dataset}"
             result = folder / f"eval-{dataset}.json"
-            if not result.is_file():
+            key = f"{dataset}/{name}"
+            if key not in done and not result.is_file():
+                if args.collect:
+                    continue
                 cmd = [sys.executable, "-m", "genlib", "train", args.model, "--dataset", dataset, "--out", str(run),
                        "--minutes", str(args.minutes), "--steps", "1000000", "--resume", "--no-progress",
                        "--sample-every", "100000", *extra]
@@ -76,9 +85,18 @@ def main():
                                 "--n", str(args.n), "--no-store", "--json", str(result),
                                 *(["--no-inception"] if args.no_inception else [])], check=True, cwd=ROOT,
                                env={**env, "GENLAB_CHECKPOINTS": str(folder), "OMP_NUM_THREADS": "2"})
-            meta = json.loads((run / "meta.json").read_text())
-            floor, row = json.loads(result.read_text())
-            rows.append([dataset, name, meta["steps"], f"{meta['wall_time_s'] / 60:.1f}",
+            if key not in done:
+                meta = json.loads((run / "meta.json").read_text())
+                floor, row = json.loads(result.read_text())
+                done[key] = {"steps": meta["steps"], "wall_time_s": meta["wall_time_s"], "command": meta["command"],
+                             "machine": machine(), "floor": floor, "eval": row}
+                store.parent.mkdir(parents=True, exist_ok=True)  # merged with what a script on another dataset kept
+                done = {**(json.loads(store.read_text()) if store.is_file() else {}), key: done[key]}
+                tmp = store.with_suffix(f".tmp{os.getpid()}")
+                tmp.write_text(json.dumps(done, indent=1, ensure_ascii=False))
+                tmp.replace(store)
+            floor, row, steps = done[key]["floor"], done[key]["eval"], done[key]["steps"]
+            rows.append([dataset, name, steps, f"{done[key]['wall_time_s'] / 60:.1f}",
                          f"{row['domain_fid']:.1f}", fid(row), fid(floor), f"{row['recall']:.3f}",
                          f"{row['precision']:.3f}", row["classes_covered"],
                          f"{row['class_accuracy']:.1%}" if row.get("class_accuracy") is not None else "—"])
