@@ -34,7 +34,12 @@ def cmd_sample(args) -> int:
             params[p.name] = getattr(args, p.name)
     if flags.given(args, "--mix-a", "--mix-b", "--crossover"):
         return _style_mix(args, params, out)
-    result = generate(args.model, args.dataset, n=args.n, seed=args.seed, labels=args.class_, **params)
+    from genlib.data import dataset_info
+
+    label = args.class_  # a class id is checked by the model (range, conditional or not); a name is looked up
+    if label is not None:
+        label = int(label) if label.lstrip("-").isdigit() else dataset_info(args.dataset).class_index(label)
+    result = generate(args.model, args.dataset, n=args.n, seed=args.seed, labels=label, **params)
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.suffix == ".png":
         grid(result.images, scale=args.scale).save(out)
@@ -69,7 +74,8 @@ def add(sub) -> None:
     s = sub.add_parser("sample", help="sample images to a .png grid or .npz arrays")
     s.add_argument("model")
     s.add_argument("--dataset", required=True, choices=list(DATASETS))
-    s.add_argument("--class", dest="class_", type=int, help="class id for conditional models (default: random)")
+    s.add_argument("--class", dest="class_", help="conditional models: a class id, name or short name, e.g. 7 or "
+                                                  "animals-nature (default: random)")
     for p in model_params():  # seed and n for every model; the rest only where the model declares them
         flags.add(s, p, **({} if p.name in ("seed", "n") else {"default": argparse.SUPPRESS}))
     for c in lab.MIX:  # style mixing (StyleGAN); --truncation and --noise are the model's own flags above

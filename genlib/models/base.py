@@ -1,7 +1,7 @@
 """The contract every GenLab model keeps, and the adversarial training step the GAN files share.
 
 A model is an ``nn.Module`` built from keyword arguments (its config, saved as ``config.json``). It answers:
-``sample(n, seed=, labels=, **params)`` → images (n, 1, 28, 28) in [-1, 1]; ``training_step(batch, opt)`` → named
+``sample(n, seed=, labels=, **params)`` → images (n, C, H, W) in [-1, 1] (``image_shape``: 1×28×28 for MNIST); ``training_step(batch, opt)`` → named
 losses (it steps its own optimisers through ``opt``, so GANs and VAEs share one trainer); ``optimizer_groups()``;
 ``validation_loss(batch, seed)`` for tests; ``inference_state()``, the weights a checkpoint ships.
 """
@@ -118,7 +118,7 @@ class GenerativeModel(nn.Module):
 
     @torch.no_grad()
     def sample(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, **params) -> torch.Tensor:
-        """``n`` images (n, 1, 28, 28) in [-1, 1]; the same seed (and labels) gives the same images."""
+        """``n`` images (n, *image_shape) in [-1, 1]; the same seed (and labels) gives the same images."""
         labels = self.check_labels(n, labels)
         return self.decode(self.sample_latents(n, seed, labels, temperature, **params), labels)
 
@@ -187,12 +187,26 @@ class GenerativeModel(nn.Module):
             raise CheckpointError(f"Checkpoint {folder} has wrongly shaped weights for '{model_id}': {e}") from None
         return model.eval(), meta
 
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(channels, height, width) of one picture: from the data the model was built for (default 1×28×28)."""
+        size = getattr(self, "image_size", 28)
+        return getattr(self, "img_channels", 1), size, size
+
     def dummy_batch(self, n: int = 8, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         g = seeded_generator(seed)
-        size = getattr(self, "image_size", 28)
-        x = torch.rand(n, 1, size, size, generator=g) * 2 - 1
+        x = torch.rand(n, *self.image_shape, generator=g) * 2 - 1
         y = torch.randint(0, max(self.num_classes, 10), (n,), generator=g)
         return x, y
+
+
+def shape_config(img_channels: int, image_size: int, default_size: int = 28) -> dict:
+    """The picture-shape entries of a model's config.json: only those that differ from 1 channel × ``default_size``,
+    so configs of grey 28×28 models stay as they were before colour came in."""
+    if img_channels not in (1, 3):
+        raise GenLabError(f"Pictures have 1 (grey) or 3 (RGB) channels; got {img_channels}.")
+    return {k: v for k, v, default in (("img_channels", img_channels, 1), ("image_size", image_size, default_size))
+            if v != default}
 
 
 def diff_augment(x: torch.Tensor, shift: int = 0, cutout: float = 0.0, group: int = 1) -> torch.Tensor:

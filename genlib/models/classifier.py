@@ -1,7 +1,7 @@
-"""A small CNN that names the class of a 28×28 image: the domain classifier used to check conditional samples
-(and, later, for domain FID/KID features).
+"""A small CNN that names the class of an image: the domain classifier used to check conditional samples and for the
+domain FID/KID features (grey 28×28, 64×64 log-mel pictures, or colour: ``img_channels`` comes from the dataset).
 
-(1, 28, 28) → [conv3 ×2, pool] → (C, 14, 14) → [conv3 ×2, pool] → (2C, 7, 7) → dense 128 → 10 logits.
+(channels, 28, 28) → [conv3 ×2, pool] → (C, 14, 14) → [conv3 ×2, pool] → (2C, 7, 7) → dense 128 → 10 logits.
 Trained with random ±2-pixel shifts so it reads slightly off-centre samples as well as real data.
 """
 
@@ -11,19 +11,22 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlib.models.base import GenerativeModel, random_shift
+from genlib.models.base import GenerativeModel, random_shift, shape_config
 from genlib.registry import ModelSpec, TrainRecipe, register
 
 
 class Classifier(GenerativeModel):
     model_id = "classifier"
 
-    def __init__(self, num_classes: int = 10, channels: int = 32, hidden: int = 128, dropout: float = 0.3):
-        super().__init__(num_classes=num_classes, channels=channels, hidden=hidden, dropout=dropout)
+    def __init__(self, num_classes: int = 10, channels: int = 32, hidden: int = 128, dropout: float = 0.3,
+                 img_channels: int = 1, image_size: int = 28):
+        super().__init__(num_classes=num_classes, channels=channels, hidden=hidden, dropout=dropout,
+                         **shape_config(img_channels, image_size))
+        self.img_channels, self.image_size = img_channels, image_size  # any size reads (pooled to 7×7)
         c, c2 = channels, channels * 2
         block = lambda i, o: [nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(True)]  # noqa: E731
         self.features = nn.Sequential(
-            *block(1, c), *block(c, c), nn.MaxPool2d(2),  # (B, C, 14, 14)
+            *block(img_channels, c), *block(c, c), nn.MaxPool2d(2),  # (B, C, 14, 14)
             *block(c, c2), *block(c2, c2), nn.MaxPool2d(2),  # (B, 2C, 7, 7)
             nn.AdaptiveAvgPool2d(7),  # identity at 28×28; the 32×32 stem output (8×8 here) is pooled to 7×7
             nn.Flatten(),
@@ -46,7 +49,7 @@ class Classifier(GenerativeModel):
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor, batch_size: int = 500) -> torch.Tensor:
-        """Class ids for images in [-1, 1], (N, 1, 28, 28)."""
+        """Class ids for images in [-1, 1], (N, C, H, W)."""
         self.eval()
         return torch.cat([self(x[i:i + batch_size].to(self.device)).argmax(1).cpu()
                           for i in range(0, len(x), batch_size)])

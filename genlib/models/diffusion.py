@@ -1,6 +1,7 @@
 """Class-conditional denoising diffusion (Ho et al., 2020) built on 🤗 diffusers' own parts.
 
-* Network: diffusers' ``UNet2DModel`` on 28×28×1 images (28 → 14 → 7, self-attention at 7×7), with a class embedding
+* Network: diffusers' ``UNet2DModel`` on the dataset's pictures (28×28 grey: 28 → 14 → 7, self-attention at 7×7; or
+  ``img_channels`` × ``image_size`` from the data, e.g. 3×32×32 emoji: 32 → 16 → 8), with a class embedding
   of ``num_classes + 1`` rows: the last row is the "no class" token that classifier-free guidance needs.
 * Training: ``DDPMScheduler`` noises a clean image to a random step t; the UNet predicts the noise (ε-prediction,
   MSE). The class is dropped to "no class" with probability ``p_uncond`` (Ho & Salimans, 2022), so one network is both
@@ -30,8 +31,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from genlib.models.base import GenerativeModel, seeded_generator
 from genlib.controls import Control
+from genlib.errors import GenLabError
+from genlib.models.base import GenerativeModel, seeded_generator, shape_config
 from genlib.pipelines.diffusion import SAMPLERS, SIZE, DenoiseStep, denoise, make_scheduler
 from genlib.registry import ModelSpec, TrainRecipe, register
 
@@ -53,12 +55,17 @@ class DiffusionModel(GenerativeModel):
 
     def __init__(self, channels: tuple[int, ...] = (16, 32, 64), layers_per_block: int = 1, attention: bool = True,
                  num_classes: int = 10, num_train_timesteps: int = 1000, beta_schedule: str = "squaredcos_cap_v2",
-                 p_uncond: float = 0.1, norm_groups: int = 8):
+                 p_uncond: float = 0.1, norm_groups: int = 8, img_channels: int = 1, image_size: int = SIZE):
         channels = tuple(int(c) for c in channels)
+        shape = shape_config(img_channels, image_size, SIZE)
         super().__init__(channels=list(channels), layers_per_block=layers_per_block, attention=attention,
                          num_classes=num_classes, num_train_timesteps=num_train_timesteps,
                          beta_schedule=beta_schedule, p_uncond=p_uncond,
-                         norm_groups=norm_groups)
+                         norm_groups=norm_groups, **shape)
+        if image_size % 2 ** (len(channels) - 1):
+            raise GenLabError(f"A {len(channels)}-level UNet needs an image size divisible by "
+                              f"{2 ** (len(channels) - 1)}; got {image_size}.")
+        self.img_channels, self.image_size = img_channels, image_size
         from diffusers import UNet2DModel
 
         levels = len(channels)
@@ -67,7 +74,7 @@ class DiffusionModel(GenerativeModel):
         if attention:  # self-attention at the coarsest resolution only (7×7 for three levels): cheap on a CPU
             down[-1], up[0] = "AttnDownBlock2D", "AttnUpBlock2D"
         self.unet = UNet2DModel(
-            sample_size=SIZE, in_channels=1, out_channels=1, block_out_channels=channels,
+            sample_size=image_size, in_channels=img_channels, out_channels=img_channels, block_out_channels=channels,
             layers_per_block=layers_per_block, down_block_types=tuple(down), up_block_types=tuple(up),
             norm_num_groups=norm_groups, attention_head_dim=channels[-1] // 2 if attention else None,
             add_attention=attention, num_class_embeds=num_classes + 1 if num_classes else None,
@@ -77,7 +84,7 @@ class DiffusionModel(GenerativeModel):
             self.unet.class_embedding = _ClassEmbedding(emb.num_embeddings, emb.embedding_dim)
         self.p_uncond = p_uncond
         self.null_class = num_classes  # the "no class" token
-        self.latent_dim = SIZE * SIZE
+        self.latent_dim = img_channels * image_size * image_size
         self.train_scheduler = make_scheduler("ddpm", self.config)
 
     # ------------------------------------------------------------------ network
@@ -105,7 +112,7 @@ class DiffusionModel(GenerativeModel):
 
     # ------------------------------------------------------------------ sampling
     def sample_latents(self, n: int, seed: int = 0, labels=None, temperature: float = 1.0, **params) -> torch.Tensor:
-        """The starting noise x_T, flattened: (n, 784)."""
+        """The starting noise x_T, flattened: (n, C·H·W) — 784 for MNIST."""
         return self.latent_noise(n, seed, temperature)
 
     @torch.no_grad()

@@ -271,7 +271,7 @@ class StyleGAN(GANModel):
         super().__init__(latent_dim=latent_dim, num_classes=num_classes, w_dim=w_dim, mapping=mapping,
                          channels=list(channels), img_channels=img_channels, image_size=image_size, mixing=mixing,
                          d_channels=d_channels, **recipe)
-        self.image_size = image_size
+        self.img_channels, self.image_size = img_channels, image_size
         self.generator = StyleGenerator(latent_dim, w_dim, mapping, tuple(channels), img_channels, image_size,
                                         num_classes, mixing)
         self.discriminator = StyleDiscriminator(d_channels, num_classes, img_channels, image_size)

@@ -1,7 +1,8 @@
 """Convolutional VAE (Kingma & Welling, 2014), its 2-D-latent twin, and the conditional VAE (Sohn et al., 2015).
 
 Encoder: (1, 28, 28) → conv → (32, 14, 14) → conv → (64, 7, 7) → dense → (μ, log σ²). Decoder mirrors it and outputs
-Bernoulli logits per pixel. Loss = −ELBO per image = BCE(x, x̂) summed over pixels + β·KL(q(z|x) ‖ N(0, I)).
+Bernoulli logits per pixel (and per colour channel on RGB data: ``img_channels`` and ``image_size`` come from the
+dataset — 28, 32 or 64 px). Loss = −ELBO per image = BCE(x, x̂) summed over pixels + β·KL(q(z|x) ‖ N(0, I)).
 The conditional model feeds a one-hot class to both encoder and decoder, so ``sample(labels=k)`` draws class k.
 
 Sampling from N(0, I) lands partly in "holes" the decoder never saw, because the aggregate posterior is not the prior.
@@ -26,13 +27,13 @@ import torch.nn.functional as F
 from torch import nn
 
 from genlib.errors import GenLabError
-from genlib.models.base import GenerativeModel, random_shift, seeded_generator, to_unit
+from genlib.models.base import GenerativeModel, random_shift, seeded_generator, shape_config, to_unit
 from genlib.models.gan_mlp import TEMPERATURE
 from genlib.controls import Control
 from genlib.registry import ModelSpec, TrainRecipe, register
 
 
-DOWNSAMPLE = {28: 2, 64: 3}  # image size → stride-2 stages to the dense bottleneck
+DOWNSAMPLE = {28: 2, 32: 2, 64: 3}  # image size → stride-2 stages to the dense bottleneck
 
 
 class ConvVAE(GenerativeModel):
@@ -40,22 +41,24 @@ class ConvVAE(GenerativeModel):
     inference_prefixes = ("encoder.", "enc_fc.", "to_stats.", "dec_fc.", "decoder.", "prior_")  # not the critic
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 0,
-                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0, image_size: int = 28):
-        extra = {} if image_size == 28 else {"image_size": image_size}  # 28×28 configs stay as they were
+                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0, image_size: int = 28,
+                 img_channels: int = 1):
+        extra = shape_config(img_channels, image_size)
         super().__init__(latent_dim=latent_dim, channels=channels, hidden=hidden, num_classes=num_classes, beta=beta,
                          prior_components=prior_components, consistency=consistency, **extra)
         if image_size not in DOWNSAMPLE:
             raise GenLabError(f"image_size must be one of {sorted(DOWNSAMPLE)}; got {image_size}.")
         self.latent_dim, self.beta, self.consistency, self.image_size = latent_dim, beta, consistency, image_size
+        self.img_channels = img_channels
         comps = num_classes or prior_components
         # fitted prior: mixture weights (K,), means (K, D), Cholesky factors (K, D, D); N(0, I) until fitted
         self.register_buffer("prior_weight", torch.full((comps,), 1.0 / comps))
         self.register_buffer("prior_mean", torch.zeros(comps, latent_dim))
         self.register_buffer("prior_chol", torch.eye(latent_dim).repeat(comps, 1, 1))
         c, c2, k = channels, channels * 2, num_classes
-        stages = DOWNSAMPLE[image_size]  # 28 → 14 → 7, or 64 → 32 → 16 → 8
+        stages = DOWNSAMPLE[image_size]  # 28 → 14 → 7, 32 → 16 → 8, or 64 → 32 → 16 → 8
         self.base = image_size // 2**stages
-        widths = [1, c] + [c2] * (stages - 1)
+        widths = [img_channels, c] + [c2] * (stages - 1)
         enc = []
         for a, b in zip(widths, widths[1:]):
             enc += [nn.Conv2d(a, b, 4, 2, 1), nn.LeakyReLU(0.2)]
@@ -71,7 +74,7 @@ class ConvVAE(GenerativeModel):
         back = widths[::-1]
         for a, b in zip(back, back[1:]):
             dec += [nn.ConvTranspose2d(a, b, 4, 2, 1), nn.LeakyReLU(0.2)]
-        self.decoder = nn.Sequential(*dec[:-1])  # Bernoulli logits, (B, 1, image_size, image_size)
+        self.decoder = nn.Sequential(*dec[:-1])  # Bernoulli logits, (B, img_channels, image_size, image_size)
         if num_classes and consistency:  # training-only critic for the class-consistency term
             crit = []
             for a, b in zip(widths[:3], widths[1:3]):  # two pooling stages: 28 → 7, or (64 read at 32) → 8
@@ -91,7 +94,7 @@ class ConvVAE(GenerativeModel):
         return h if not self.num_classes else torch.cat([h, self._onehot(labels)], dim=1)
 
     def encode(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        """x in [-1, 1], (B, 1, 28, 28) → (μ, log σ²), each (B, latent_dim)."""
+        """x in [-1, 1], (B, *image_shape) → (μ, log σ²), each (B, latent_dim)."""
         if self.num_classes and labels is None:
             raise GenLabError(f"Model '{self.model_id}' needs the class of the image it encodes.")
         h = self.enc_fc(self._cat(self.encoder(x), labels))
@@ -194,8 +197,10 @@ class ConditionalVAE(ConvVAE):
     model_id = "cvae"
 
     def __init__(self, latent_dim: int = 16, channels: int = 32, hidden: int = 256, num_classes: int = 10,
-                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0, image_size: int = 28):
-        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components, consistency, image_size)
+                 beta: float = 1.0, prior_components: int = 10, consistency: float = 0.0, image_size: int = 28,
+                 img_channels: int = 1):
+        super().__init__(latent_dim, channels, hidden, num_classes, beta, prior_components, consistency, image_size,
+                         img_channels)
 
 
 class VAE2D(ConvVAE):

@@ -93,7 +93,7 @@ def denoise(model, z: torch.Tensor, labels=None, steps: int = 20, guidance: floa
     timesteps = scheduler.timesteps[start or 0:]
     jump = model.config["num_train_timesteps"] // steps  # DDIM's stride from t to its previous step
     g = torch.Generator().manual_seed(int(seed) + 1)  # DDIM's eta noise and RePaint's: a local CPU RNG, then moved
-    x = z.reshape(-1, 1, SIZE, SIZE).to(model.device).float()
+    x = z.reshape(-1, *model.image_shape).to(model.device).float()
     if start is None:
         x = x * scheduler.init_noise_sigma
     alphas = model.train_scheduler.alphas_cumprod.to(x)
